@@ -1,0 +1,142 @@
+import { type Database, type Executor, outbox } from "@carebridge/db";
+import { sql } from "drizzle-orm";
+import { type OutgoingEvent, toRecord } from "./cloudevents.ts";
+import type { Logger } from "./logger.ts";
+import type { EventLog } from "./port.ts";
+import { backoffDelay, sleep } from "./retry.ts";
+
+/** One event bound for a topic under a key (the aggregate id). */
+export interface OutboxEntry {
+  topic: string;
+  key: string;
+  event: OutgoingEvent;
+}
+
+/**
+ * Writes events to the outbox. Call it with the transaction that makes the state change, so
+ * the change and its events commit (or roll back) together.
+ */
+export async function enqueue(tx: Executor, entries: OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  await tx.insert(outbox).values(
+    entries.map(({ topic, key, event }) => {
+      const record = toRecord(topic, key, event);
+      return {
+        eventId: event.id,
+        topic,
+        key,
+        type: event.type,
+        headers: record.headers,
+        payload: record.value,
+      };
+    }),
+  );
+}
+
+export interface OutboxRelayOptions {
+  database: Database;
+  log: EventLog;
+  logger: Logger;
+  /** Rows published per transaction. Default 500. */
+  batchSize?: number;
+  /** Wait when the outbox is empty. Default 25 ms. */
+  pollIntervalMs?: number;
+  /** Advisory lock id: one relay per database publishes at a time, which keeps per-key order. */
+  lockId?: number;
+}
+
+export interface OutboxRelay {
+  /** Publishes until the outbox is empty (or another relay holds the lock); returns rows published. */
+  drain(): Promise<number>;
+  stop(): Promise<void>;
+  /** Rows published since start. */
+  readonly published: number;
+}
+
+interface Row extends Record<string, unknown> {
+  id: string;
+  topic: string;
+  key: string;
+  headers: Record<string, string>;
+  payload: string;
+}
+
+/** 0x0cb0_0b0x: an arbitrary, fixed advisory lock id for the outbox relay. */
+const DEFAULT_LOCK_ID = 212_929_307;
+
+/**
+ * Starts the relay: in one transaction it takes the relay lock, reads the oldest rows, sends
+ * them with acks=all and deletes them. A crash anywhere before the commit leaves the rows in
+ * place, so they are sent again (at-least-once; consumers dedupe by event id) and never lost.
+ */
+export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
+  const { database, log, logger } = options;
+  const batchSize = options.batchSize ?? 500;
+  const pollIntervalMs = options.pollIntervalMs ?? 25;
+  const lockId = options.lockId ?? DEFAULT_LOCK_ID;
+  let running = true;
+  let published = 0;
+  let wake: () => void = () => {};
+
+  /** Returns rows published, or -1 when another relay holds the lock. */
+  const publishBatch = () =>
+    database.transaction(async (tx) => {
+      const [lock] = await database.query<{ locked: boolean }>(
+        sql`SELECT pg_try_advisory_xact_lock(${lockId}) AS locked`,
+        tx,
+      );
+      if (!lock?.locked) return -1;
+      const rows = await database.query<Row>(
+        sql`SELECT id::text AS id, topic, key, headers, payload FROM outbox ORDER BY id LIMIT ${batchSize}`,
+        tx,
+      );
+      if (rows.length === 0) return 0;
+      await log.send(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload, headers: r.headers })));
+      const ids = rows.map((r) => BigInt(r.id)).join(",");
+      await database.query(sql`DELETE FROM outbox WHERE id = ANY(${sql.raw(`'{${ids}}'::bigint[]`)})`, tx);
+      return rows.length;
+    });
+
+  const drain = async () => {
+    let total = 0;
+    for (;;) {
+      const n = await publishBatch();
+      if (n <= 0) return total;
+      total += n;
+      published += n;
+      if (n < batchSize) return total;
+    }
+  };
+
+  const loop = (async () => {
+    let failures = 0;
+    while (running) {
+      try {
+        const n = await drain();
+        failures = 0;
+        if (n === 0 && running) {
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            setTimeout(resolve, pollIntervalMs);
+          });
+        }
+      } catch (error) {
+        failures++;
+        logger.warn({ err: error, failures }, "outbox relay: publish failed; will retry");
+        await sleep(backoffDelay(failures, { initialMs: 100, maxMs: 5_000 }));
+      }
+    }
+  })();
+
+  return {
+    drain,
+    async stop() {
+      running = false;
+      wake();
+      await loop;
+    },
+    get published() {
+      return published;
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export * from "./kafka-broker.ts";
+export * from "./kafka-harness.ts";
+export * from "./repo.ts";

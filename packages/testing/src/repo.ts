@@ -1,0 +1,50 @@
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
+
+/** The repository root (the folder holding bun.lock). */
+export function repoRoot(): string {
+  let dir = import.meta.dir;
+  while (!existsSync(join(dir, "bun.lock"))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error("repository root (bun.lock) not found");
+    dir = parent;
+  }
+  return dir;
+}
+
+/** `<repo>/.cache/<name>`: downloaded jars, throwaway clusters; git-ignored. */
+export const cacheDir = (...parts: string[]) => join(repoRoot(), ".cache", ...parts);
+
+/** A TCP port that was free a moment ago. */
+export function freePort(): number {
+  const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = server;
+  server.stop(true);
+  return port;
+}
+
+/** Resolves once something accepts TCP connections on host:port, or throws after timeoutMs. */
+export async function waitForPort(port: number, timeoutMs: number, host = "127.0.0.1"): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      Bun.connect({
+        hostname: host,
+        port,
+        socket: {
+          open(s) {
+            s.end();
+            resolve(true);
+          },
+          connectError() {
+            resolve(false);
+          },
+          data() {},
+        },
+      }).catch(() => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
+    await Bun.sleep(100);
+  }
+}
