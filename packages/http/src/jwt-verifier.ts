@@ -1,0 +1,136 @@
+import {
+  type CompactJWSHeaderParameters,
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FlattenedJWSInput,
+  type JWSAlgorithm,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
+import { AppError, serviceUnavailable, unauthorized } from "./errors.ts";
+import { type Principal, ROLES, type Role } from "./principal.ts";
+
+/** Where verification keys come from: a key resolver, or a JWKS URL fetched and cached by jose. */
+export type JwtKeySource =
+  | JWTVerifyGetKey
+  | {
+      jwksUrl: string;
+      /** Minimum time between refetches triggered by an unknown `kid`. Default 30 000 ms. */
+      cooldownMs?: number;
+      /** How long fetched keys are trusted before a refetch. Default 600 000 ms. */
+      cacheMaxAgeMs?: number;
+      /** JWKS request timeout. Default 5 000 ms. */
+      timeoutMs?: number;
+      /** Alternative fetch (e.g. the embedded stack's in-process fetch). */
+      fetch?: (url: string, init: RequestInit) => Promise<Response>;
+    };
+
+/** Options of {@link createJwtVerifier}. */
+export interface JwtVerifierOptions {
+  issuer: string;
+  audience: string;
+  /** Accepted `alg` values. Default `["EdDSA", "RS256"]`; `none` and HMAC are refused. */
+  algorithms?: JWSAlgorithm[];
+  keys: JwtKeySource;
+  /** Default 5 seconds. */
+  clockToleranceSec?: number;
+  /** Refuse tokens without a `kid` header. Default true. */
+  requireKid?: boolean;
+}
+
+/** Verifies access tokens; throws a 401 `AppError` (503 when the keys cannot be fetched). */
+export interface JwtVerifier {
+  verify(token: string): Promise<Principal>;
+}
+
+/** `WWW-Authenticate` for a request that carried no usable token. */
+export const BEARER_CHALLENGE = 'Bearer realm="carebridge"';
+const INVALID_TOKEN_CHALLENGE = 'Bearer realm="carebridge", error="invalid_token"';
+/** Keys must never come from the token itself. */
+const FORBIDDEN_HEADERS = ["jku", "x5u", "x5c", "jwk"] as const;
+const MAX_TOKEN_LENGTH = 8192;
+const TOKEN_FAULTS = new Set<string>([
+  errors.JOSEAlgNotAllowed.code,
+  errors.JOSENotSupported.code,
+  errors.JWSInvalid.code,
+  errors.JWTInvalid.code,
+  errors.JWSSignatureVerificationFailed.code,
+  errors.JWTClaimValidationFailed.code,
+  errors.JWTExpired.code,
+  errors.JWKSNoMatchingKey.code,
+  errors.JWKSMultipleMatchingKeys.code,
+]);
+
+/** A 401 for an invalid token; `reason` goes to logs (via `cause`), never to the client. */
+export function invalidToken(reason: string): AppError {
+  return unauthorized("The access token is missing, malformed, expired or not trusted.", {
+    code: "invalid-token",
+    headers: { "WWW-Authenticate": INVALID_TOKEN_CHALLENGE },
+    cause: new Error(reason),
+  });
+}
+
+function keyResolver(source: JwtKeySource): JWTVerifyGetKey {
+  if (typeof source === "function") return source;
+  return createRemoteJWKSet(new URL(source.jwksUrl), {
+    cooldownDuration: source.cooldownMs,
+    cacheMaxAge: source.cacheMaxAgeMs,
+    timeoutDuration: source.timeoutMs,
+    ...(source.fetch ? { [customFetch]: source.fetch } : {}),
+  });
+}
+
+function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+function nonEmpty(value: unknown): value is string {
+  return typeof value === "string" && value.length > 0;
+}
+
+/** Creates an access-token verifier (jose) that trusts only the configured keys and algorithms. */
+export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
+  const algorithms = options.algorithms ?? ["EdDSA", "RS256"];
+  for (const alg of algorithms) {
+    if (alg === "none" || alg.startsWith("HS")) throw new TypeError(`algorithm ${alg} is not allowed`);
+  }
+  const resolve = keyResolver(options.keys);
+  const requireKid = options.requireKid ?? true;
+
+  const getKey = (header: CompactJWSHeaderParameters, token: FlattenedJWSInput) => {
+    const present = FORBIDDEN_HEADERS.filter((name) => name in header);
+    if (present.length > 0) throw invalidToken(`token header carries ${present.join(", ")}`);
+    if (!algorithms.includes(header.alg)) throw invalidToken(`alg ${header.alg} not allowed`);
+    if (requireKid && !nonEmpty(header.kid)) throw invalidToken("token header has no kid");
+    return resolve(header, token);
+  };
+
+  return {
+    async verify(token) {
+      if (token.length > MAX_TOKEN_LENGTH) throw invalidToken("token too long");
+      let payload: Record<string, unknown>;
+      try {
+        ({ payload } = await jwtVerify(token, getKey, {
+          issuer: options.issuer,
+          audience: options.audience,
+          algorithms,
+          clockTolerance: options.clockToleranceSec ?? 5,
+          requiredClaims: ["sub", "jti", "exp", "role"],
+        }));
+      } catch (err) {
+        if (err instanceof AppError) throw err;
+        if (err instanceof errors.JOSEError && TOKEN_FAULTS.has(err.code)) throw invalidToken(err.code);
+        // The keys could not be fetched or read: the token may well be valid, so no 401.
+        throw serviceUnavailable("Access tokens cannot be verified right now.", {
+          code: "jwks-unavailable",
+          cause: err,
+        });
+      }
+      const { sub, jti, role } = payload;
+      if (!nonEmpty(sub) || !nonEmpty(jti)) throw invalidToken("sub or jti empty");
+      if (!isRole(role)) throw invalidToken("unknown role");
+      return { userId: sub, role, tokenId: jti };
+    },
+  };
+}
