@@ -35,25 +35,19 @@ describe("TOPICS", () => {
       expect(t.retentionMs).toBeGreaterThan(0);
   });
 
-  test("topics the platform consumes have a dead-letter twin", () => {
-    for (const name of [TOPIC.authUsers, TOPIC.patients, TOPIC.appointments, TOPIC.bookingRequests]) {
-      expect(topicSpec(name)?.hasDlq).toBe(true);
-    }
-  });
-
   test("topicSpec returns undefined for a name outside the contract", () => {
     expect(topicSpec("appointments.dlq")).toBeUndefined();
   });
 });
 
 describe("topic names for creation", () => {
-  test("allTopicNames lists each topic and a .dlq twin exactly for those that have one", () => {
+  test("allTopicNames lists each topic and its .dlq twin (every topic has one, per the contract)", () => {
     const names = allTopicNames();
     for (const spec of TOPICS) {
       expect(names).toContain(spec.name);
-      expect(names.includes(`${spec.name}.dlq`)).toBe(spec.hasDlq);
+      expect(names).toContain(`${spec.name}.dlq`);
     }
-    expect(names.length).toBe(TOPICS.length + TOPICS.filter((t) => t.hasDlq).length);
+    expect(names.length).toBe(2 * TOPICS.length);
   });
 
   test("dlqTopic appends .dlq", () => {

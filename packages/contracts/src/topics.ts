@@ -28,8 +28,6 @@ export interface TopicSpec {
   readonly cleanupPolicy: "delete" | "compact";
   /** `retention.ms`; -1 keeps records with no time limit (compacted topics). */
   readonly retentionMs: number;
-  /** Whether someone consumes it, so it needs a `<topic>.dlq` twin. */
-  readonly hasDlq: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -57,7 +55,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: true,
   },
   {
     name: TOPIC.patients,
@@ -66,7 +63,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: true,
   },
   {
     name: TOPIC.appointments,
@@ -75,7 +71,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: true,
   },
   {
     name: TOPIC.bookingRequests,
@@ -84,7 +79,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: true,
   },
   {
     name: TOPIC.bookingReplies,
@@ -93,7 +87,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
   {
     name: TOPIC.labResults,
@@ -102,7 +95,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
   {
     name: TOPIC.clinicalAlerts,
@@ -111,7 +103,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
   {
     name: TOPIC.invoices,
@@ -120,7 +111,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
   {
     name: TOPIC.insuranceClaims,
@@ -129,7 +119,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
   {
     name: TOPIC.appointmentsPerMinute,
@@ -138,7 +127,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "compact",
     retentionMs: -1,
-    hasDlq: true,
   },
   {
     name: TOPIC.lateEvents,
@@ -147,7 +135,6 @@ export const TOPICS: readonly TopicSpec[] = [
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,
-    hasDlq: false,
   },
 ];
 
@@ -167,12 +154,11 @@ export interface TopicToCreate {
   readonly retentionMs: number;
 }
 
-/** Every topic to create: the contract's topics and the DLQ twins of those that have one. */
+/** Every topic to create: the contract's topics, each with its dead-letter twin (the contract gives every topic one). */
 export function topicsToCreate(): TopicToCreate[] {
   return TOPICS.flatMap((t): TopicToCreate[] => {
     const { name, partitions, cleanupPolicy, retentionMs } = t;
     const topic = { name, partitions, cleanupPolicy, retentionMs };
-    if (!t.hasDlq) return [topic];
     return [
       topic,
       { name: dlqTopic(name), partitions, cleanupPolicy: "delete", retentionMs: DLQ_RETENTION_MS },
@@ -182,5 +168,5 @@ export function topicsToCreate(): TopicToCreate[] {
 
 /** Every topic name, including the DLQ twins. */
 export function allTopicNames(): string[] {
-  return TOPICS.flatMap((t) => (t.hasDlq ? [t.name, dlqTopic(t.name)] : [t.name]));
+  return TOPICS.flatMap((t) => [t.name, dlqTopic(t.name)]);
 }

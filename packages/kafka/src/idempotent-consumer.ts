@@ -1,6 +1,7 @@
+import { isEventType, parseEventData } from "@carebridge/contracts";
 import { type Database, processedEvents, type Tx } from "@carebridge/db";
 import { type EventAttributes, fromRecord, MalformedEventError, type ReceivedEvent } from "./cloudevents.ts";
-import { DLQ_HEADERS, deadLetter, REDRIVE_GROUP_HEADER } from "./dlq.ts";
+import { deadLetter, REDRIVE_GROUP_HEADER } from "./dlq.ts";
 import type { Logger } from "./logger.ts";
 import type { BatchContext, ConsumedMessage, ConsumerHandle, EventLog } from "./port.ts";
 import { backoffDelay, sleep } from "./retry.ts";
@@ -21,8 +22,8 @@ export interface IdempotentConsumerOptions {
   logger: Logger;
   handle: EventEffect;
   /**
-   * Checks an event before its effect runs (e.g. the contract's schema for its type). Return an
-   * error message to dead-letter it without retries, or null when it is fine.
+   * Checks an event before its effect runs. Return an error message to dead-letter it without
+   * retries, or null when it is fine. Default: `validateContractEvent`.
    */
   validate?: (event: EventAttributes & { data: unknown }) => string | null;
   /** Tries per event before it goes to the DLQ. Default 5. */
@@ -32,6 +33,13 @@ export interface IdempotentConsumerOptions {
   maxBatchSize?: number;
   /** Called after every committed batch (metrics, tests). */
   onBatch?: (info: { processed: number; duplicates: number; deadLettered: number }) => void;
+}
+
+/** Events of a contract type must match that type's schema; other types pass through. */
+export function validateContractEvent(event: { type: string; data: unknown }): string | null {
+  if (!isEventType(event.type)) return null;
+  const result = parseEventData(event.type, event.data);
+  return result.ok ? null : result.message;
 }
 
 const CONNECTION_CODES = new Set([
@@ -92,27 +100,67 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       .onConflictDoNothing()
       .returning({ eventId: processedEvents.eventId });
 
-  /** Fast path: dedupe and every effect in one transaction. Returns the number of effects run. */
-  const runBatch = (events: ReceivedEvent[]) =>
-    database.transaction(async (tx) => {
-      const unique = [...new Map(events.map((e) => [e.id, e])).values()];
-      const fresh = new Set((await insertProcessed(tx, unique)).map((r) => r.eventId));
-      for (const event of unique) if (fresh.has(event.id)) await handle(tx, event);
-      return fresh.size;
-    });
+  /**
+   * Dedupe and every effect of `events` in one transaction. On failure, `failedAt` is the index of
+   * the event whose effect threw (-1 when the failure was not in an effect, e.g. the commit).
+   */
+  const runBatch = async (
+    events: ReceivedEvent[],
+  ): Promise<{ ok: true; applied: number } | { ok: false; failedAt: number; error: unknown }> => {
+    let current = -1;
+    try {
+      const applied = await database.transaction(async (tx) => {
+        const fresh = new Set((await insertProcessed(tx, events)).map((r) => r.eventId));
+        for (current = 0; current < events.length; current++) {
+          const event = events[current]!;
+          if (fresh.delete(event.id)) await handle(tx, event);
+        }
+        current = -1;
+        return events.length - fresh.size;
+      });
+      return { ok: true, applied };
+    } catch (error) {
+      return { ok: false, failedAt: current, error };
+    }
+  };
 
-  /** Slow path for one event: true when its effect ran, false when it was a duplicate. */
-  const runOne = (event: ReceivedEvent) =>
-    database.transaction(async (tx) => {
-      const fresh = await insertProcessed(tx, [event]);
-      if (fresh.length === 0) return false;
-      await handle(tx, event);
-      return true;
-    });
+  /** Retries one event alone (it has failed `attempts` times already); dead-letters it when out of tries. */
+  const retryAlone = async (
+    event: ReceivedEvent,
+    message: ConsumedMessage,
+    attempts: number,
+    lastError: unknown,
+    ctx: BatchContext,
+  ): Promise<"applied" | "dead-lettered"> => {
+    let error = lastError;
+    for (;;) {
+      if (isInfrastructureError(error)) throw error;
+      if (!(error instanceof PoisonEventError) && attempts < maxAttempts) {
+        if (!ctx.isActive()) throw error; // partition revoked: its next owner retries
+        await sleep(backoffDelay(attempts, backoff));
+        await ctx.heartbeat();
+        const result = await runBatch([event]);
+        if (result.ok) return "applied";
+        attempts++;
+        error = result.error;
+        continue;
+      }
+      await deadLetter(log, groupId, message, {
+        error: error instanceof Error ? error.message : String(error),
+        errorType: error instanceof Error ? error.name : "Error",
+        attempts,
+      });
+      logger.warn({ err: error, groupId, eventId: event.id, attempts }, "event dead-lettered");
+      return "dead-lettered";
+    }
+  };
 
   const handleBatch = async (messages: ConsumedMessage[], ctx: BatchContext) => {
     const events: ReceivedEvent[] = [];
+    const messageOf = new Map<ReceivedEvent, ConsumedMessage>();
+    const seen = new Set<string>();
     let deadLettered = 0;
+    let duplicates = 0;
     for (const message of messages) {
       const target = message.headers[REDRIVE_GROUP_HEADER];
       if (target !== undefined && target !== groupId) continue; // re-driven for another group
@@ -120,7 +168,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       let event: ReceivedEvent | null = null;
       try {
         event = fromRecord(message);
-        problem = options.validate?.(event) ?? null;
+        problem = (options.validate ?? validateContractEvent)(event);
       } catch (error) {
         if (!(error instanceof MalformedEventError)) throw error;
         problem = error.message;
@@ -132,50 +180,45 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
           attempts: 0,
         });
         deadLettered++;
+      } else if (seen.has(event.id)) {
+        duplicates++; // the same event twice in one batch (a relay resend): the first one counts
       } else {
+        seen.add(event.id);
         events.push(event);
+        messageOf.set(event, message);
       }
     }
-    if (events.length === 0) return { processed: 0, duplicates: 0, deadLettered };
-    try {
-      const processed = await runBatch(events);
-      return { processed, duplicates: events.length - processed, deadLettered };
-    } catch (error) {
-      if (isInfrastructureError(error)) throw error;
-      logger.info(
-        { err: error, groupId, count: events.length },
-        "batch failed; processing its events one by one",
-      );
-    }
+    // Whole batch in one transaction; when an effect fails, the events before it are applied
+    // (in order) and the failing one is retried alone, so per-key order holds and "N tries" is exact.
     let processed = 0;
-    for (const event of events) {
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if (await runOne(event)) processed++;
-          break;
-        } catch (error) {
-          if (isInfrastructureError(error)) throw error;
-          const poison = error instanceof PoisonEventError;
-          if (poison || attempt >= maxAttempts || !ctx.isActive()) {
-            if (!ctx.isActive() && !poison && attempt < maxAttempts) throw error; // revoked: let the next owner retry
-            const message = messages.find(
-              (m) => m.offset === event.offset && m.partition === event.partition,
-            )!;
-            await deadLetter(log, groupId, message, {
-              error: (error as Error)?.message ?? String(error),
-              errorType: (error as Error)?.name ?? "Error",
-              attempts: attempt,
-            });
-            logger.warn({ err: error, groupId, eventId: event.id, attempts: attempt }, "event dead-lettered");
-            deadLettered++;
-            break;
-          }
-          await sleep(backoffDelay(attempt, backoff));
-          await ctx.heartbeat();
-        }
+    let start = 0;
+    let failure = null as { index: number; error: unknown } | null;
+    while (start < events.length) {
+      if (failure?.index === start) {
+        const event = events[start]!;
+        logger.info(
+          { err: failure.error, groupId, eventId: event.id },
+          "effect failed; retrying the event alone",
+        );
+        const outcome = await retryAlone(event, messageOf.get(event)!, 1, failure.error, ctx);
+        if (outcome === "applied") processed++;
+        else deadLettered++;
+        failure = null;
+        start++;
+        continue;
       }
+      const end = failure?.index ?? events.length;
+      const result = await runBatch(events.slice(start, end));
+      if (result.ok) {
+        processed += result.applied;
+        duplicates += end - start - result.applied;
+        start = end;
+        continue;
+      }
+      if (isInfrastructureError(result.error)) throw result.error;
+      failure = { index: start + Math.max(0, result.failedAt), error: result.error };
     }
-    return { processed, duplicates: events.length - processed - deadLettered, deadLettered };
+    return { processed, duplicates, deadLettered };
   };
 
   return log.consume(
@@ -191,5 +234,3 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     },
   );
 }
-
-export { DLQ_HEADERS };

@@ -8,3 +8,4 @@ export * from "./outbox.ts";
 export * from "./partitioner.ts";
 export * from "./port.ts";
 export * from "./retry.ts";
+export * from "./topics.ts";

@@ -1,3 +1,4 @@
+import { type CloudEvent, EVENT_TYPES, isEventType, keyOf } from "@carebridge/contracts";
 import { type Database, type Executor, outbox } from "@carebridge/db";
 import { sql } from "drizzle-orm";
 import { type OutgoingEvent, toRecord } from "./cloudevents.ts";
@@ -33,6 +34,22 @@ export async function enqueue(tx: Executor, entries: OutboxEntry[]): Promise<voi
   );
 }
 
+/**
+ * Writes contract events (built with `makeEvent`) to the outbox; each goes to its type's topic,
+ * keyed by its aggregate id, as the contract's registry says.
+ */
+export async function enqueueEvents(tx: Executor, events: CloudEvent[]): Promise<void> {
+  await enqueue(
+    tx,
+    events.map((event) => {
+      if (!isEventType(event.type)) throw new Error(`not a contract event type: ${event.type}`);
+      const topic = EVENT_TYPES[event.type].topic;
+      // biome-ignore lint/suspicious/noExplicitAny: the registry pairs each type with its data; makeEvent validated it
+      return { topic, key: keyOf(event.type, event.data as any), event };
+    }),
+  );
+}
+
 export interface OutboxRelayOptions {
   database: Database;
   log: EventLog;
@@ -46,7 +63,7 @@ export interface OutboxRelayOptions {
 }
 
 export interface OutboxRelay {
-  /** Publishes until the outbox is empty (or another relay holds the lock); returns rows published. */
+  /** Publishes until the outbox is empty; returns rows this call published. */
   drain(): Promise<number>;
   stop(): Promise<void>;
   /** Rows published since start. */
@@ -101,7 +118,10 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let total = 0;
     for (;;) {
       const n = await publishBatch();
-      if (n <= 0) return total;
+      if (n === -1) {
+        await sleep(pollIntervalMs); // another relay is publishing: wait for it to empty the outbox
+        continue;
+      }
       total += n;
       published += n;
       if (n < batchSize) return total;
@@ -110,6 +130,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
 
   const loop = (async () => {
     let failures = 0;
+    await Promise.resolve(); // let the caller hold the handle before the first batch
     while (running) {
       try {
         const n = await drain();

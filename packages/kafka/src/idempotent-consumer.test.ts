@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { makeEvent } from "@carebridge/contracts";
+import { type Database, migratePlatform, openPglite } from "@carebridge/db";
+import { isInfrastructureError, PoisonEventError, startIdempotentConsumer } from "./idempotent-consumer.ts";
+import { silentLogger } from "./logger.ts";
+import { memoryEventLog } from "./memory-event-log.ts";
+import { enqueue, enqueueEvents, startOutboxRelay } from "./outbox.ts";
+import type { ConsumedMessage } from "./port.ts";
+import { waitFor } from "./testing/conformance.ts";
+import { ledger, sequencedEntries } from "./testing/ledger.ts";
+import { poisonAndRedriveScenario, redeliveryScenario } from "./testing/scenarios.ts";
+
+let database: Database;
+beforeAll(async () => {
+  database = await openPglite();
+  await migratePlatform(database);
+});
+afterAll(() => database.close());
+
+describe("idempotent consumer (in-memory log, PGlite)", () => {
+  test("a poison event is dead-lettered with its error; the partition flows on; re-drive applies it once", async () => {
+    await poisonAndRedriveScenario(memoryEventLog({ retryBackoffMs: 5 }), database);
+  });
+
+  test("redelivered events have no second effect", async () => {
+    await redeliveryScenario(memoryEventLog(), database);
+  });
+
+  test("a transient failure rolls back the effect and its processed mark together, then succeeds once", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([
+      { name: "transient", partitions: 1 },
+      { name: "transient.dlq", partitions: 1 },
+    ]);
+    const book = ledger(database);
+    await book.create();
+    let failuresLeft = 2;
+    const consumer = await startIdempotentConsumer({
+      groupId: "g-transient",
+      topics: ["transient"],
+      log,
+      database,
+      logger: silentLogger,
+      backoff: { initialMs: 1, maxMs: 5 },
+      handle: async (tx, event) => {
+        await book.record(tx, event); // written, then the failure must undo it
+        if (failuresLeft-- > 0) throw new Error("deadlock detected");
+      },
+    });
+    await database.transaction((tx) => enqueue(tx, sequencedEntries("transient", 1, 3)));
+    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    await waitFor("three effects", async () => (await book.distinct()) === 3);
+    await consumer.stop();
+    expect(await book.stats()).toEqual({ effects: 3, distinct: 3, outOfOrderKeys: [] });
+    expect(await log.endOffsets("transient.dlq")).toEqual(new Map([[0, "0"]]));
+  });
+
+  test("PoisonEventError and failed validation skip the retries", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([
+      { name: "strict", partitions: 1 },
+      { name: "strict.dlq", partitions: 1 },
+    ]);
+    let tries = 0;
+    const consumer = await startIdempotentConsumer({
+      groupId: "g-strict",
+      topics: ["strict"],
+      log,
+      database,
+      logger: silentLogger,
+      validate: (event) => ((event.data as { n: number }).n === 1 ? "data.n: must not be 1" : null),
+      handle: async (_tx, event) => {
+        tries++;
+        if ((event.data as { n: number }).n === 2) throw new PoisonEventError("unknown plan");
+      },
+    });
+    await database.transaction((tx) => enqueue(tx, sequencedEntries("strict", 1, 4)));
+    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    const dead: ConsumedMessage[] = [];
+    const reader = await log.consume({ groupId: "dlq", topics: ["strict.dlq"] }, async (b) => {
+      dead.push(...b.messages);
+    });
+    await waitFor("two dead letters", () => dead.length === 2);
+    await consumer.stop();
+    await reader.stop();
+    expect(dead.map((m) => [m.headers["dlq-error"], m.headers["dlq-attempts"]])).toEqual([
+      ["data.n: must not be 1", "0"],
+      ["unknown plan", "1"],
+    ]);
+    expect(tries).toBe(4); // n = 0, 2 (in the batch: rolled back, then dead-lettered without a retry), 0 again, 3
+  });
+
+  test("contract events are checked against their schema by default: a bad one is dead-lettered, good ones applied", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([
+      { name: "appointments", partitions: 3 },
+      { name: "appointments.dlq", partitions: 3 },
+    ]);
+    const booked = (start: string) =>
+      makeEvent(
+        "appointment.booked",
+        {
+          appointmentId: crypto.randomUUID(),
+          patientId: crypto.randomUUID(),
+          doctorId: crypto.randomUUID(),
+          specialty: "Cardiology",
+          start,
+          end: start.replace("09:00", "09:30"),
+          mode: "telehealth",
+          status: "booked",
+          occurredAt: "2026-11-21T08:00:00Z",
+        },
+        { source: "/carebridge/appointments" },
+      );
+    const good = booked("2026-12-01T09:00:00Z");
+    const bad = {
+      ...booked("2026-12-02T09:00:00Z"),
+      data: { ...booked("2026-12-02T09:00:00Z").data, mode: "carrier-pigeon" },
+    };
+    await database.transaction((tx) => enqueueEvents(tx, [good, bad]));
+    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    const applied: string[] = [];
+    const consumer = await startIdempotentConsumer({
+      groupId: "billing-test",
+      topics: ["appointments"],
+      log,
+      database,
+      logger: silentLogger,
+      handle: async (_tx, event) => {
+        applied.push(event.id);
+      },
+    });
+    const dead: ConsumedMessage[] = [];
+    const reader = await log.consume({ groupId: "dlq", topics: ["appointments.dlq"] }, async (b) => {
+      dead.push(...b.messages);
+    });
+    await waitFor("one applied, one dead letter", () => applied.length === 1 && dead.length === 1);
+    await Promise.all([consumer.stop(), reader.stop()]);
+    expect(applied).toEqual([good.id]);
+    expect(dead[0]!.headers.ce_id).toBe(bad.id);
+    expect(dead[0]!.headers["dlq-error"]).toContain("mode");
+    expect(dead[0]!.key).toBe(bad.data.appointmentId); // keyed by the aggregate id, as the registry says
+  });
+
+  test("infrastructure errors are told apart from bad events", () => {
+    expect(isInfrastructureError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toBe(true);
+    expect(isInfrastructureError(new Error("wrapped", { cause: { code: "57P01" } }))).toBe(true);
+    expect(isInfrastructureError(Object.assign(new Error("dup"), { code: "23505" }))).toBe(false);
+    expect(isInfrastructureError(new Error("bad data"))).toBe(false);
+  });
+});

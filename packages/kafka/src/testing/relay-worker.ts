@@ -1,0 +1,22 @@
+/**
+ * A relay in a process of its own, for the crash proofs: the test kills it with SIGKILL at
+ * random points and starts another. Env: TEST_DATABASE_URL, TEST_KAFKA_BROKERS.
+ */
+import { connectPostgres } from "@carebridge/db";
+import { kafkaEventLog } from "../kafka-event-log.ts";
+import { silentLogger } from "../logger.ts";
+import { startOutboxRelay } from "../outbox.ts";
+
+const database = await connectPostgres(process.env.TEST_DATABASE_URL!, { max: 2 });
+const log = kafkaEventLog({
+  brokers: process.env.TEST_KAFKA_BROKERS!.split(","),
+  clientId: "relay-worker",
+  logger: silentLogger,
+});
+startOutboxRelay({
+  database,
+  log,
+  logger: silentLogger,
+  batchSize: Number(process.env.TEST_BATCH_SIZE ?? 100),
+});
+console.log("relay started");

@@ -1,0 +1,72 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { freePort, repoRoot, testPostgresUrl, waitForPort } from "@carebridge/testing";
+import { startRealStack } from "./dev-real.ts";
+import { fixtureDescriptor } from "./testing/fixture-service.ts";
+
+const dataDir = mkdtempSync(join(tmpdir(), "carebridge-real-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+const config = async () => ({
+  PORT: freePort(),
+  DATABASE_URL: await testPostgresUrl(),
+  KAFKA_PORT: freePort(),
+  KAFKA_CONTROLLER_PORT: freePort(),
+  DYNAMODB_PORT: freePort(),
+  S3_PORT: freePort(),
+  DATA_DIR: dataDir,
+  LOG_LEVEL: "silent",
+});
+
+const portOpen = (port: number) =>
+  waitForPort(port, 300).then(
+    () => true,
+    () => false,
+  );
+
+describe("bun run dev:real", () => {
+  test("starts PostgreSQL, a Kafka broker, dynalite, s3rver and each service as its own process behind the proxy", async () => {
+    const cfg = await config();
+    const stack = await startRealStack(cfg, [fixtureDescriptor]);
+    try {
+      const health = await (await fetch(`${stack.url}/api/health`)).json();
+      expect(health).toMatchObject({
+        status: "ok",
+        mode: "real",
+        components: {
+          "event-log": { status: "up", kind: "kafka" },
+          postgres: { status: "up", kind: "postgresql" },
+          dynamodb: { status: "up", kind: "dynalite" },
+          s3: { status: "up", kind: "s3rver" },
+          "service:fixture": { status: "up" },
+        },
+      });
+      // The fixture runs as a process of its own, with a database the stack created for it.
+      const echo = await (await fetch(`${stack.url}/api/fixture/echo?a=b`)).json();
+      expect(echo).toEqual({ via: "process:db", method: "GET", query: "?a=b" });
+    } finally {
+      await stack.stop();
+    }
+    expect(await portOpen(cfg.KAFKA_PORT)).toBe(false);
+    expect(await portOpen(cfg.PORT)).toBe(false);
+  }, 180_000);
+
+  test("Ctrl-C stops everything it started", async () => {
+    const cfg = await config();
+    const proc = Bun.spawn(["bun", "run", "dev:real"], {
+      cwd: repoRoot(),
+      env: { ...process.env, ...Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, String(v)])) },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    await waitForPort(cfg.PORT, 150_000);
+    expect((await fetch(`http://127.0.0.1:${cfg.PORT}/api/health`)).status).toBe(200);
+    proc.kill("SIGINT");
+    expect(await proc.exited).toBe(0);
+    expect(await portOpen(cfg.KAFKA_PORT)).toBe(false);
+    expect(await portOpen(cfg.DYNAMODB_PORT)).toBe(false);
+    expect(await portOpen(cfg.S3_PORT)).toBe(false);
+  }, 180_000);
+});
