@@ -8,7 +8,7 @@
  *   bun run test unit            # one phase (unit | int | e2e)
  *   bun run test -- packages/kafka   # only files under a path
  */
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { cacheDir, repoRoot, startKafkaBroker, startPostgresServer } from "@carebridge/testing";
 
@@ -49,19 +49,18 @@ async function runPhase(phase: Phase, env: Record<string, string>, timeoutMs: nu
   const selected = files.filter((f) => kindOf(f) === phase);
   if (selected.length === 0) return;
   const started = performance.now();
+  // Output goes straight to the log file, so a run that hangs can still be read while it runs.
+  const logFile = join(logDir, `${phase}.log`);
   const proc = Bun.spawn(["bun", "test", "--timeout", String(timeoutMs), ...selected.map((f) => `./${f}`)], {
     cwd: root,
     env: { ...process.env, ...env },
-    stdout: "pipe",
-    stderr: "pipe",
+    stdout: Bun.file(logFile),
+    stderr: Bun.file(`${logFile}.err`),
   });
-  const [out, err, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ]);
-  const output = `${out}\n${err}`;
-  writeFileSync(join(logDir, `${phase}.log`), output);
+  const code = await proc.exited;
+  const output = `${readFileSync(logFile, "utf8")}\n${readFileSync(`${logFile}.err`, "utf8")}`;
+  writeFileSync(logFile, output);
+  rmSync(`${logFile}.err`, { force: true });
   const count = (word: string) => Number(output.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
   const counts = { pass: count("pass"), fail: count("fail"), skip: count("skip") };
   // Show what failed (with its error) and nothing of what passed.

@@ -39,15 +39,26 @@ const ATTRIBUTE_HEADERS = [
   "correlationid",
 ] as const;
 
-/** Maps an event to a Kafka record: `ce_*` headers, `traceparent`, the JSON data as value. */
+/**
+ * Maps an event to a Kafka record: `ce_*` headers, `traceparent`, the JSON data as value. An event
+ * without a correlation id starts its own chain (its id); one without a trace context starts a trace.
+ */
 export function toRecord(topic: string, key: string, event: OutgoingEvent): ProduceRecord {
   const headers: Record<string, string> = { "content-type": "application/json" };
   for (const name of ATTRIBUTE_HEADERS) {
     const value = event[name];
     if (value !== undefined) headers[`ce_${name}`] = value;
   }
-  if (event.traceparent) headers.traceparent = event.traceparent;
+  headers.ce_correlationid ??= event.id;
+  headers.traceparent = event.traceparent ?? newTraceparent();
   return { topic, key, value: JSON.stringify(event.data), headers };
+}
+
+const hex = (bytes: number) => Buffer.from(crypto.getRandomValues(new Uint8Array(bytes))).toString("hex");
+
+/** A W3C trace context for a new, sampled trace: `00-<trace id>-<span id>-01`. */
+export function newTraceparent(): string {
+  return `00-${hex(16)}-${hex(8)}-01`;
 }
 
 /** Thrown for records that can never be processed (not a CloudEvent, not JSON). */

@@ -52,8 +52,8 @@ export async function deadLetter(
 }
 
 /**
- * Re-drives one group's dead letters of a topic: every record in `<topic>.dlq` for that group
- * (at least up to the end of the DLQ as it is when called) goes back to its original topic under its
+ * Re-drives one group's dead letters of a topic: every record in `<topic>.dlq` for that group, up
+ * to the end of the DLQ as it is when called, goes back to its original topic under its
  * original key and event id, marked for that group only. Progress is committed (group
  * `<group>.redrive`), so running it twice does not re-drive twice. Returns how many it re-drove.
  */
@@ -76,7 +76,11 @@ export async function redriveDlq(options: {
   const consumer = await log.consume(
     { groupId: redriveGroup, topics: [source], fromBeginning: true },
     async (batch) => {
-      const records = batch.messages
+      // Only what was in the DLQ when the re-drive started: an event that fails again and comes
+      // back is left for the next re-drive (taking it now would loop for as long as it fails).
+      const limit = BigInt(end.get(batch.partition) ?? "0");
+      const inRange = batch.messages.filter((m) => BigInt(m.offset) < limit);
+      const records = inRange
         .filter((m) => m.headers[DLQ_HEADERS.group] === groupId)
         .map((m) => ({
           topic: m.headers[DLQ_HEADERS.topic] ?? topic,
@@ -89,6 +93,7 @@ export async function redriveDlq(options: {
         }));
       await log.send(records);
       count += records.length;
+      return inRange.length;
     },
   );
   try {

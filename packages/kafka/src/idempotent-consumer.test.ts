@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { makeEvent } from "@carebridge/contracts";
 import { type Database, migratePlatform, openPglite } from "@carebridge/db";
+import { toRecord } from "./cloudevents.ts";
+import { REDRIVE_GROUP_HEADER } from "./dlq.ts";
 import { isInfrastructureError, PoisonEventError, startIdempotentConsumer } from "./idempotent-consumer.ts";
 import { silentLogger } from "./logger.ts";
 import { memoryEventLog } from "./memory-event-log.ts";
@@ -140,6 +142,33 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
     expect(dead[0]!.headers.ce_id).toBe(bad.id);
     expect(dead[0]!.headers["dlq-error"]).toContain("mode");
     expect(dead[0]!.key).toBe(bad.data.appointmentId); // keyed by the aggregate id, as the registry says
+  });
+
+  test("a record re-driven for another group is skipped (and committed) without running the effect", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([{ name: "shared", partitions: 1 }]);
+    const [mine, theirs] = sequencedEntries("shared", 1, 2).map((e) => toRecord(e.topic, e.key, e.event));
+    await log.send([
+      { ...theirs!, headers: { ...theirs!.headers, [REDRIVE_GROUP_HEADER]: "billing" } },
+      { ...mine!, headers: { ...mine!.headers, [REDRIVE_GROUP_HEADER]: "patients" } },
+    ]);
+    const applied: number[] = [];
+    const consumer = await startIdempotentConsumer({
+      groupId: "patients",
+      topics: ["shared"],
+      log,
+      database,
+      logger: silentLogger,
+      handle: async (_tx, event) => {
+        applied.push((event.data as { n: number }).n);
+      },
+    });
+    await waitFor(
+      "both committed",
+      async () => (await log.committedOffsets("patients", "shared")).get(0) === "2",
+    );
+    await consumer.stop();
+    expect(applied).toEqual([0]);
   });
 
   test("infrastructure errors are told apart from bad events", () => {

@@ -201,14 +201,22 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
             ),
           }));
           for (let i = 0; i < all.length; i += maxBatch) {
-            const messages = all.slice(i, i + maxBatch);
+            let messages = all.slice(i, i + maxBatch);
             for (let attempt = 1; ; attempt++) {
               if (!isActive()) return;
               try {
-                await handler(
+                const handled = await handler(
                   { topic: batch.topic, partition: batch.partition, messages },
                   { heartbeat, isActive },
                 );
+                if (typeof handled === "number" && handled < messages.length) {
+                  if (handled === 0) {
+                    await sleep(200); // nothing taken: kafkajs fetches again from here, a little later
+                    return;
+                  }
+                  messages = messages.slice(0, handled);
+                  i = all.length; // commit what was handled; the rest is fetched again
+                }
                 break;
               } catch (error) {
                 logger.warn(

@@ -113,9 +113,10 @@ export function memoryEventLog(
           () => {},
         );
         try {
-          await attempt;
-          if (generation === group.generation) group.committed.set(id, from + messages.length);
+          const handled = Math.min(messages.length, (await attempt) ?? messages.length);
+          if (generation === group.generation) group.committed.set(id, from + handled);
           failures.delete(id);
+          if (handled === 0) worked = false; // nothing taken: wait before offering it again
         } catch {
           const n = (failures.get(id) ?? 0) + 1;
           failures.set(id, n);

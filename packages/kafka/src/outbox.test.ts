@@ -55,6 +55,19 @@ describe("transactional outbox (in-memory log, PGlite)", () => {
     expect(first.data).toEqual(entries[6]!.event.data);
   });
 
+  test("publishes in commit order across id digit boundaries (9 → 10 → 100 → 1000)", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([{ name: "ob-order", partitions: 1 }]);
+    const entries = sequencedEntries("ob-order", 1, 1_200);
+    for (let i = 0; i < entries.length; i += 100) {
+      await database.transaction((tx) => enqueue(tx, entries.slice(i, i + 100)));
+    }
+    const relay = startOutboxRelay({ database, log, logger: silentLogger, batchSize: 7 });
+    const got = await readAll(log, "ob-order", 1_200);
+    await relay.stop();
+    expect(got.map((m) => JSON.parse(m.value).n)).toEqual(entries.map((_, i) => i));
+  });
+
   test("a failed send leaves the rows in place and they are published on the next try, in order", async () => {
     const real = memoryEventLog();
     let failNext = 2;

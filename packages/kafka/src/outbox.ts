@@ -71,7 +71,7 @@ export interface OutboxRelay {
 }
 
 interface Row extends Record<string, unknown> {
-  id: string;
+  row_id: string;
   topic: string;
   key: string;
   headers: Record<string, string>;
@@ -104,12 +104,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       );
       if (!lock?.locked) return -1;
       const rows = await database.query<Row>(
-        sql`SELECT id::text AS id, topic, key, headers, payload FROM outbox ORDER BY id LIMIT ${batchSize}`,
+        // ORDER BY the column, not the text alias: "10" sorts before "9".
+        sql`SELECT outbox.id::text AS row_id, topic, key, headers, payload FROM outbox ORDER BY outbox.id LIMIT ${batchSize}`,
         tx,
       );
       if (rows.length === 0) return 0;
       await log.send(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload, headers: r.headers })));
-      const ids = rows.map((r) => BigInt(r.id)).join(",");
+      const ids = rows.map((r) => BigInt(r.row_id)).join(",");
       await database.query(sql`DELETE FROM outbox WHERE id = ANY(${sql.raw(`'{${ids}}'::bigint[]`)})`, tx);
       return rows.length;
     });

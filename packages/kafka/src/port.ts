@@ -29,10 +29,11 @@ export interface BatchContext {
 }
 
 /**
- * Handles one batch. Resolving commits the offset after the last message; throwing commits
- * nothing, and the same messages are delivered again after a backoff.
+ * Handles one batch. Resolving commits the offset after the last message; resolving with a number
+ * n commits only the first n messages (the rest come again, after a pause when n is 0); throwing
+ * commits nothing, and the same messages are delivered again after a backoff.
  */
-export type BatchHandler = (batch: Batch, ctx: BatchContext) => Promise<void>;
+export type BatchHandler = (batch: Batch, ctx: BatchContext) => Promise<void | number>;
 
 export interface ConsumeOptions {
   groupId: string;

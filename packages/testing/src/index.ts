@@ -1,4 +1,6 @@
 export * from "./bench.ts";
 export * from "./kafka-broker.ts";
 export * from "./kafka-harness.ts";
+export * from "./postgres-harness.ts";
+export * from "./postgres-server.ts";
 export * from "./repo.ts";

@@ -50,14 +50,14 @@ export function ledger(database: Database, table = `ledger_${crypto.randomUUID()
     table,
     async create() {
       await database.query(
-        sql`CREATE TABLE ${name} (seq bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL, n int NOT NULL)`,
+        sql`CREATE TABLE ${name} (seq bigserial PRIMARY KEY, event_id text NOT NULL, key text NOT NULL, n int NOT NULL, partition int NOT NULL, "offset" bigint NOT NULL)`,
       );
     },
     /** The effect: append one row, in the consumer's transaction. */
     async record(tx: Executor, event: ReceivedEvent) {
       const data = event.data as Sequenced;
       await database.query(
-        sql`INSERT INTO ${name} (event_id, key, n) VALUES (${event.id}, ${data.key}, ${data.n})`,
+        sql`INSERT INTO ${name} (event_id, key, n, partition, "offset") VALUES (${event.id}, ${data.key}, ${data.n}, ${event.partition}, ${event.offset})`,
         tx,
       );
     },
