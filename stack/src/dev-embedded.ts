@@ -40,18 +40,19 @@ export async function startEmbeddedStack(options: {
   const descriptors = (options.services ?? discoverServices()).filter((s) => s.embedded);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, "stop failed"));
+    const pending = stops.splice(0).reverse();
+    for (const stop of pending) await stop().catch((err) => logger.warn({ err }, "stop failed"));
   };
 
   try {
-    const eventLog = memoryEventLog();
-    await eventLog.createTopics(contractTopicConfigs());
-    stops.push(() => eventLog.close());
-
+    // Stopped in reverse: services, then the event log (its consumers), then the databases.
     const databases = new Map<string, Database>();
     stops.push(async () => {
       for (const db of databases.values()) await db.close();
     });
+    const eventLog = memoryEventLog();
+    await eventLog.createTopics(contractTopicConfigs());
+    stops.push(() => eventLog.close());
     const openDatabase = async (name: string) => {
       const database = await openPglite();
       await migratePlatform(database);
@@ -162,7 +163,7 @@ if (import.meta.main) {
   const stack = await startEmbeddedStack({ port: Number(process.env.PORT ?? 8080), logger });
   console.log(`Carebridge (embedded) on ${stack.url} — services: ${stack.services.join(", ") || "none yet"}`);
   console.log(`Health: ${stack.url}/api/health`);
-  console.log(demoAccountsTable());
+  console.log(demoAccountsTable(stack.services.includes("auth")));
   const shutdown = async () => {
     await stack.stop();
     process.exit(0);

@@ -55,7 +55,8 @@ export async function startRealStack(
   const logger = pino({ level: config.LOG_LEVEL });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
-    for (const stop of stops.reverse()) await stop().catch((err) => logger.warn({ err }, "stop failed"));
+    const pending = stops.splice(0).reverse();
+    for (const stop of pending) await stop().catch((err) => logger.warn({ err }, "stop failed"));
   };
   try {
     mkdirSync(config.DATA_DIR, { recursive: true });
@@ -212,7 +213,7 @@ if (import.meta.main) {
   const stack = await startRealStack(config);
   console.log(`Carebridge (real) on ${stack.url} — services: ${stack.services.join(", ") || "none yet"}`);
   console.log(`Health: ${stack.url}/api/health`);
-  console.log(demoAccountsTable());
+  console.log(demoAccountsTable(stack.services.includes("auth")));
   let stopping = false;
   const shutdown = async () => {
     if (stopping) return;

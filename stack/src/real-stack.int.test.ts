@@ -58,13 +58,17 @@ describe("bun run dev:real", () => {
     const proc = Bun.spawn(["bun", "run", "dev:real"], {
       cwd: repoRoot(),
       env: { ...process.env, ...Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, String(v)])) },
-      stdout: "pipe",
-      stderr: "pipe",
+      stdout: "ignore",
+      stderr: "ignore",
     });
-    await waitForPort(cfg.PORT, 150_000);
-    expect((await fetch(`http://127.0.0.1:${cfg.PORT}/api/health`)).status).toBe(200);
-    proc.kill("SIGINT");
-    expect(await proc.exited).toBe(0);
+    try {
+      await waitForPort(cfg.PORT, 150_000);
+      expect((await fetch(`http://127.0.0.1:${cfg.PORT}/api/health`)).status).toBe(200);
+      proc.kill("SIGINT");
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.kill("SIGKILL");
+    }
     expect(await portOpen(cfg.KAFKA_PORT)).toBe(false);
     expect(await portOpen(cfg.DYNAMODB_PORT)).toBe(false);
     expect(await portOpen(cfg.S3_PORT)).toBe(false);

@@ -91,11 +91,10 @@ if (needsInfra) {
   const pgDir = cacheDir("test-run-pg");
   const kafkaDir = cacheDir("test-run-kafka");
   rmSync(pgDir, { recursive: true, force: true });
-  rmSync(kafkaDir, { recursive: true, force: true });
   const started = performance.now();
   const [postgres, kafka] = await Promise.all([
     startPostgresServer({ dataDir: pgDir }),
-    startKafkaBroker({ dataDir: kafkaDir }),
+    startKafkaBroker({ dataDir: kafkaDir, fresh: true, watchdog: true }),
   ]);
   console.log(`infra: PostgreSQL and Kafka up in ${((performance.now() - started) / 1000).toFixed(1)}s`);
   const env = {
@@ -108,7 +107,6 @@ if (needsInfra) {
   } finally {
     await Promise.all([postgres.stop(), kafka.stop()]);
     rmSync(pgDir, { recursive: true, force: true });
-    rmSync(kafkaDir, { recursive: true, force: true });
   }
 }
 

@@ -6,7 +6,7 @@ import { REDRIVE_GROUP_HEADER } from "./dlq.ts";
 import { isInfrastructureError, PoisonEventError, startIdempotentConsumer } from "./idempotent-consumer.ts";
 import { silentLogger } from "./logger.ts";
 import { memoryEventLog } from "./memory-event-log.ts";
-import { enqueue, enqueueEvents, startOutboxRelay } from "./outbox.ts";
+import { drainOnce, enqueue, enqueueEvents } from "./outbox.ts";
 import type { ConsumedMessage } from "./port.ts";
 import { waitFor } from "./testing/conformance.ts";
 import { ledger, sequencedEntries } from "./testing/ledger.ts";
@@ -50,7 +50,7 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
       },
     });
     await database.transaction((tx) => enqueue(tx, sequencedEntries("transient", 1, 3)));
-    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    await drainOnce(database, log);
     await waitFor("three effects", async () => (await book.distinct()) === 3);
     await consumer.stop();
     expect(await book.stats()).toEqual({ effects: 3, distinct: 3, outOfOrderKeys: [] });
@@ -77,7 +77,7 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
       },
     });
     await database.transaction((tx) => enqueue(tx, sequencedEntries("strict", 1, 4)));
-    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    await drainOnce(database, log);
     const dead: ConsumedMessage[] = [];
     const reader = await log.consume({ groupId: "dlq", topics: ["strict.dlq"] }, async (b) => {
       dead.push(...b.messages);
@@ -120,7 +120,7 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
       data: { ...booked("2026-12-02T09:00:00Z").data, mode: "carrier-pigeon" },
     };
     await database.transaction((tx) => enqueueEvents(tx, [good, bad]));
-    await startOutboxRelay({ database, log, logger: silentLogger }).drain();
+    await drainOnce(database, log);
     const applied: string[] = [];
     const consumer = await startIdempotentConsumer({
       groupId: "billing-test",
@@ -173,8 +173,15 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
 
   test("infrastructure errors are told apart from bad events", () => {
     expect(isInfrastructureError(Object.assign(new Error("connect"), { code: "ECONNREFUSED" }))).toBe(true);
-    expect(isInfrastructureError(new Error("wrapped", { cause: { code: "57P01" } }))).toBe(true);
-    expect(isInfrastructureError(Object.assign(new Error("dup"), { code: "23505" }))).toBe(false);
+    expect(isInfrastructureError(new Error("wrapped", { cause: { code: "57P01", severity: "FATAL" } }))).toBe(
+      true,
+    );
+    expect(isInfrastructureError(Object.assign(new Error("dup"), { code: "23505", severity: "ERROR" }))).toBe(
+      false,
+    );
+    expect(isInfrastructureError(new Error("q", { cause: { code: "40001", severity: "ERROR" } }))).toBe(true); // retry
+    expect(isInfrastructureError(Object.assign(new Error("dns"), { code: "EAI_AGAIN" }))).toBe(true);
+    expect(isInfrastructureError(new Error("PGlite is closed"))).toBe(true);
     expect(isInfrastructureError(new Error("bad data"))).toBe(false);
   });
 });

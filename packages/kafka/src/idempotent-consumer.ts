@@ -1,7 +1,7 @@
 import { isEventType, parseEventData } from "@carebridge/contracts";
-import { type Database, processedEvents, type Tx } from "@carebridge/db";
+import { type Database, pgErrorCode, processedEvents, type Tx } from "@carebridge/db";
 import { type EventAttributes, fromRecord, MalformedEventError, type ReceivedEvent } from "./cloudevents.ts";
-import { deadLetter, REDRIVE_GROUP_HEADER } from "./dlq.ts";
+import { deadLetter } from "./dlq.ts";
 import type { Logger } from "./logger.ts";
 import type { BatchContext, ConsumedMessage, ConsumerHandle, EventLog } from "./port.ts";
 import { backoffDelay, sleep } from "./retry.ts";
@@ -42,10 +42,21 @@ export function validateContractEvent(event: { type: string; data: unknown }): s
   return result.ok ? null : result.message;
 }
 
-const CONNECTION_CODES = new Set([
+/** The partition was taken away mid-batch (rebalance); its next owner redoes the work. */
+export class PartitionRevokedError extends Error {
+  override readonly name = "PartitionRevokedError";
+}
+
+/** Network failures reaching the database (or anything else the effect needs). */
+const NETWORK_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
   "CONNECTION_CLOSED",
   "CONNECTION_ENDED",
   "CONNECTION_DESTROYED",
@@ -53,25 +64,25 @@ const CONNECTION_CODES = new Set([
 ]);
 
 /**
- * Errors from the platform's own infrastructure (database unreachable or shutting down): the event
- * is not at fault, so it must not be dead-lettered. The batch is redelivered until it works.
+ * Errors that are not the event's fault: the database unreachable, shutting down, out of
+ * resources, or a transaction that lost a serialization conflict or deadlock. The batch is
+ * redelivered until it works, and the event is never dead-lettered for them.
  */
 export function isInfrastructureError(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error || (e && typeof e === "object"); ) {
-    const code = String((e as { code?: unknown }).code ?? "");
-    if (
-      CONNECTION_CODES.has(code) ||
-      code.startsWith("08") ||
-      code.startsWith("53") ||
-      code.startsWith("57P")
-    ) {
-      return true;
-    }
-    e = (e as { cause?: unknown }).cause;
-    if (!e) break;
+  if (error instanceof PartitionRevokedError) return true;
+  const sqlstate = pgErrorCode(error);
+  if (sqlstate) return /^(08|53|57|40)/.test(sqlstate) || sqlstate === "55P03";
+  for (let e: unknown = error, depth = 0; e && typeof e === "object" && depth < 8; depth++) {
+    const { code, message, cause } = e as { code?: unknown; message?: unknown; cause?: unknown };
+    if (typeof code === "string" && NETWORK_CODES.has(code)) return true;
+    if (typeof message === "string" && /PGlite is closed/i.test(message)) return true;
+    e = cause;
   }
   return false;
 }
+
+/** Events between heartbeats in a long batch. */
+const HEARTBEAT_EVERY = 50;
 
 /**
  * Consumes topics with exactly-once effects: each event's id is recorded in `processed_events`
@@ -106,6 +117,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
    */
   const runBatch = async (
     events: ReceivedEvent[],
+    ctx: BatchContext,
   ): Promise<{ ok: true; applied: number } | { ok: false; failedAt: number; error: unknown }> => {
     let current = -1;
     try {
@@ -113,6 +125,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         const fresh = new Set((await insertProcessed(tx, events)).map((r) => r.eventId));
         for (current = 0; current < events.length; current++) {
           const event = events[current]!;
+          if (current > 0 && current % HEARTBEAT_EVERY === 0) {
+            await ctx.heartbeat();
+            if (!ctx.isActive()) throw new PartitionRevokedError("partition revoked during the batch");
+          }
           if (fresh.delete(event.id)) await handle(tx, event);
         }
         current = -1;
@@ -139,7 +155,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         if (!ctx.isActive()) throw error; // partition revoked: its next owner retries
         await sleep(backoffDelay(attempts, backoff));
         await ctx.heartbeat();
-        const result = await runBatch([event]);
+        const result = await runBatch([event], ctx);
         if (result.ok) return "applied";
         attempts++;
         error = result.error;
@@ -162,8 +178,6 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     let deadLettered = 0;
     let duplicates = 0;
     for (const message of messages) {
-      const target = message.headers[REDRIVE_GROUP_HEADER];
-      if (target !== undefined && target !== groupId) continue; // re-driven for another group
       let problem: string | null;
       let event: ReceivedEvent | null = null;
       try {
@@ -208,7 +222,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         continue;
       }
       const end = failure?.index ?? events.length;
-      const result = await runBatch(events.slice(start, end));
+      const result = await runBatch(events.slice(start, end), ctx);
       if (result.ok) {
         processed += result.applied;
         duplicates += end - start - result.applied;

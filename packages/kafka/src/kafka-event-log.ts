@@ -8,6 +8,7 @@ import {
   type Producer,
   type SASLOptions,
 } from "kafkajs";
+import { committableCount, deliverableTo } from "./delivery.ts";
 import type { Logger } from "./logger.ts";
 import type {
   BatchHandler,
@@ -70,7 +71,8 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
   const consumers = new Set<Consumer>();
 
   const getProducer = () => {
-    producer ??= (async () => {
+    if (producer) return producer;
+    const created = (async () => {
       const p = kafka.producer({
         idempotent: true,
         maxInFlightRequests: 1,
@@ -82,16 +84,17 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
       await p.connect();
       return p;
     })();
-    producer.catch(() => {
-      producer = null;
+    producer = created;
+    created.catch(() => {
+      if (producer === created) producer = null;
     });
-    return producer;
+    return created;
   };
 
-  const discardProducer = async () => {
-    const current = producer;
-    producer = null;
-    await current?.then((p) => p.disconnect()).catch(() => {});
+  /** Throws away the producer a failed send used (not a newer one another send already made). */
+  const discardProducer = async (failed: Promise<Producer>) => {
+    if (producer === failed) producer = null;
+    await failed.then((p) => p.disconnect()).catch(() => {});
   };
 
   const getAdmin = () => {
@@ -131,10 +134,14 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
     async send(records: ProduceRecord[]) {
       if (records.length === 0) return;
       const byTopic = new Map<string, ProduceRecord[]>();
-      for (const r of records) byTopic.set(r.topic, [...(byTopic.get(r.topic) ?? []), r]);
+      for (const r of records) {
+        const list = byTopic.get(r.topic);
+        if (list) list.push(r);
+        else byTopic.set(r.topic, [r]);
+      }
+      const current = getProducer();
       try {
-        const p = await getProducer();
-        await p.sendBatch({
+        await (await current).sendBatch({
           acks: -1,
           topicMessages: [...byTopic].map(([topic, rs]) => ({
             topic,
@@ -142,7 +149,7 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
           })),
         });
       } catch (error) {
-        await discardProducer();
+        await discardProducer(current);
         throw error;
       }
     },
@@ -161,6 +168,20 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
       await consumer.connect();
       await consumer.subscribe({ topics: opts.topics, fromBeginning: opts.fromBeginning ?? true });
       let running = true;
+      // Partitions may be revoked from the first sign of a rebalance until the member rejoins.
+      let rebalancing = false;
+      consumer.on(consumer.events.REBALANCING, () => {
+        rebalancing = true;
+      });
+      consumer.on(consumer.events.GROUP_JOIN, () => {
+        rebalancing = false;
+      });
+      consumer.on(consumer.events.CRASH, ({ payload }) => {
+        logger.error(
+          { err: payload.error, groupId: opts.groupId, restart: payload.restart },
+          payload.restart ? "consumer crashed; kafkajs restarts it" : "consumer crashed and stopped",
+        );
+      });
       // Ready once the member has joined and fetched once: by then a group without committed
       // offsets has resolved where it starts, so records sent afterwards are seen.
       const joined = new Promise<void>((resolve) => {
@@ -185,7 +206,16 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
           resolveOffset,
           commitOffsetsIfNecessary,
         }) => {
-          const isActive = () => running && isRunning() && !isStale();
+          const isActive = () => running && !rebalancing && isRunning() && !isStale();
+          // Handlers heartbeat during long work; a failed heartbeat means the group is
+          // rebalancing: the batch is no longer ours to finish (isActive turns false).
+          const safeHeartbeat = async () => {
+            try {
+              await heartbeat();
+            } catch {
+              rebalancing = true;
+            }
+          };
           const all: ConsumedMessage[] = batch.messages.map((m) => ({
             topic: batch.topic,
             partition: batch.partition,
@@ -201,22 +231,17 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
             ),
           }));
           for (let i = 0; i < all.length; i += maxBatch) {
-            let messages = all.slice(i, i + maxBatch);
-            for (let attempt = 1; ; attempt++) {
+            const chunk = all.slice(i, i + maxBatch);
+            const visible = deliverableTo(opts.groupId, chunk);
+            let commit = chunk.length;
+            for (let attempt = 1; visible.length > 0; attempt++) {
               if (!isActive()) return;
               try {
                 const handled = await handler(
-                  { topic: batch.topic, partition: batch.partition, messages },
-                  { heartbeat, isActive },
+                  { topic: batch.topic, partition: batch.partition, messages: visible },
+                  { heartbeat: safeHeartbeat, isActive },
                 );
-                if (typeof handled === "number" && handled < messages.length) {
-                  if (handled === 0) {
-                    await sleep(200); // nothing taken: kafkajs fetches again from here, a little later
-                    return;
-                  }
-                  messages = messages.slice(0, handled);
-                  i = all.length; // commit what was handled; the rest is fetched again
-                }
+                commit = committableCount(chunk, visible, handled);
                 break;
               } catch (error) {
                 logger.warn(
@@ -224,10 +249,14 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
                   "batch handler failed; redelivering",
                 );
                 await sleep(backoffDelay(attempt, { initialMs: 100, maxMs: 5_000 }));
-                await heartbeat();
+                await safeHeartbeat();
               }
             }
-            const last = messages[messages.length - 1]!.offset;
+            if (commit === 0) {
+              await sleep(200); // nothing taken: kafkajs fetches again from here, a little later
+              return;
+            }
+            const last = chunk[commit - 1]!.offset;
             await commitOffsetsIfNecessary({
               topics: [
                 {
@@ -238,12 +267,20 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
             });
             resolveOffset(last);
             await heartbeat();
+            if (commit < chunk.length) return; // the rest is fetched again
           }
         },
       });
-      const timeout = sleep(30_000).then(() => "timeout" as const);
-      if ((await Promise.race([joined, timeout])) === "timeout") {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), 30_000);
+      });
+      const outcome = await Promise.race([joined, timeout]);
+      clearTimeout(timer);
+      if (outcome === "timeout") {
+        running = false;
         await consumer.disconnect();
+        consumers.delete(consumer);
         throw new Error(`consumer group ${opts.groupId} did not join within 30 s`);
       }
       return {
@@ -275,7 +312,7 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
     async close() {
       await Promise.all([...consumers].map((c) => c.disconnect().catch(() => {})));
       consumers.clear();
-      await discardProducer();
+      if (producer) await discardProducer(producer);
       const a = admin;
       admin = null;
       await a?.then((x) => x.disconnect()).catch(() => {});

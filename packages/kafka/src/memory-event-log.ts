@@ -1,3 +1,4 @@
+import { committableCount, deliverableTo } from "./delivery.ts";
 import { partitionForKey } from "./partitioner.ts";
 import type {
   Batch,
@@ -95,14 +96,21 @@ export function memoryEventLog(
     const failures = new Map<string, number>();
     while (member.running) {
       let worked = false;
-      for (const id of member.assigned) {
-        if (!member.running || member.generation !== group.generation) break;
+      const assigned = member.assigned;
+      for (const id of assigned) {
+        // A rebalance hands out new lists: never go on with partitions this member may have lost.
+        if (!member.running || member.generation !== group.generation || member.assigned !== assigned) break;
         const [topic, partition] = splitId(id);
         const log = partitionsOf(topic)[partition]!;
         const from = group.committed.get(id) ?? 0;
         if (from >= log.length) continue;
+        const fetched = log.slice(from, from + (member.options.maxBatchSize ?? 500));
+        const messages = deliverableTo(member.options.groupId, fetched);
+        if (messages.length === 0) {
+          group.committed.set(id, from + fetched.length);
+          continue;
+        }
         worked = true;
-        const messages = log.slice(from, from + (member.options.maxBatchSize ?? 500));
         const batch: Batch = { topic, partition, messages };
         const generation = member.generation;
         const isActive = () =>
@@ -113,22 +121,26 @@ export function memoryEventLog(
           () => {},
         );
         try {
-          const handled = Math.min(messages.length, (await attempt) ?? messages.length);
-          if (generation === group.generation) group.committed.set(id, from + handled);
+          const commit = committableCount(fetched, messages, await attempt);
+          if (generation === group.generation) group.committed.set(id, from + commit);
           failures.delete(id);
-          if (handled === 0) worked = false; // nothing taken: wait before offering it again
+          if (commit === 0) worked = false; // nothing taken: wait before offering it again
         } catch {
           const n = (failures.get(id) ?? 0) + 1;
           failures.set(id, n);
           await sleep(backoffDelay(n, { initialMs: retryBackoffMs, maxMs: 2_000 }));
+          break; // the assignment may have changed meanwhile: start over from the current one
         } finally {
           member.inFlight = null;
         }
       }
       if (!worked && member.running) {
         await new Promise<void>((resolve) => {
-          member.wake = resolve;
-          setTimeout(resolve, 250);
+          const timer = setTimeout(resolve, 250);
+          member.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
         });
       }
     }

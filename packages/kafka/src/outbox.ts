@@ -2,7 +2,7 @@ import { type CloudEvent, EVENT_TYPES, isEventType, keyOf } from "@carebridge/co
 import { type Database, type Executor, outbox } from "@carebridge/db";
 import { sql } from "drizzle-orm";
 import { type OutgoingEvent, toRecord } from "./cloudevents.ts";
-import type { Logger } from "./logger.ts";
+import { type Logger, silentLogger } from "./logger.ts";
 import type { EventLog } from "./port.ts";
 import { backoffDelay, sleep } from "./retry.ts";
 
@@ -13,12 +13,25 @@ export interface OutboxEntry {
   event: OutgoingEvent;
 }
 
+/** Seed of the key-lock hash (keeps key locks apart from other advisory locks). */
+const KEY_LOCK_SEED = 0x0cb0_0b0c;
+
 /**
  * Writes events to the outbox. Call it with the transaction that makes the state change, so
- * the change and its events commit (or roll back) together.
+ * the change and its events commit (or roll back) together; call it once per transaction.
  */
 export async function enqueue(tx: Executor, entries: OutboxEntry[]): Promise<void> {
   if (entries.length === 0) return;
+  // Per-key order = commit order: a second transaction writing the same key waits here until
+  // the first commits, so its rows get later ids (ids are handed out at insert, not at commit).
+  // Keys are locked in sorted order, so two writers of the same keys cannot deadlock.
+  const keys = [...new Set(entries.map((e) => `${e.topic}/${e.key}`))].sort();
+  await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(k, ${KEY_LOCK_SEED})) FROM unnest(ARRAY[${sql.join(
+      keys.map((k) => sql`${k}`),
+      sql`, `,
+    )}]::text[]) AS k ORDER BY k`,
+  );
   await tx.insert(outbox).values(
     entries.map(({ topic, key, event }) => {
       const record = toRecord(topic, key, event);
@@ -58,7 +71,9 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Wait when the outbox is empty. Default 25 ms. */
   pollIntervalMs?: number;
-  /** Advisory lock id: one relay per database publishes at a time, which keeps per-key order. */
+  /** Called after each published batch with its size (metrics, tests). */
+  onPublished?: (count: number) => void;
+  /** Advisory lock (class, id): one relay per database publishes at a time, which keeps per-key order. */
   lockId?: number;
 }
 
@@ -78,8 +93,9 @@ interface Row extends Record<string, unknown> {
   payload: string;
 }
 
-/** 0x0cb0_0b0x: an arbitrary, fixed advisory lock id for the outbox relay. */
-const DEFAULT_LOCK_ID = 212_929_307;
+/** The relay's advisory lock lives in the two-int key space (class, id), apart from key locks. */
+const RELAY_LOCK_CLASS = 0x0cb0;
+const DEFAULT_LOCK_ID = 1;
 
 /**
  * Starts the relay: in one transaction it takes the relay lock, reads the oldest rows, sends
@@ -99,7 +115,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const publishBatch = () =>
     database.transaction(async (tx) => {
       const [lock] = await database.query<{ locked: boolean }>(
-        sql`SELECT pg_try_advisory_xact_lock(${lockId}) AS locked`,
+        sql`SELECT pg_try_advisory_xact_lock(${RELAY_LOCK_CLASS}::int, ${lockId}::int) AS locked`,
         tx,
       );
       if (!lock?.locked) return -1;
@@ -120,11 +136,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     for (;;) {
       const n = await publishBatch();
       if (n === -1) {
-        await sleep(pollIntervalMs); // another relay is publishing: wait for it to empty the outbox
+        if (!running) return total;
+        await sleep(Math.min(pollIntervalMs, 100)); // another relay is publishing: wait for it
         continue;
       }
       total += n;
       published += n;
+      if (n > 0) options.onPublished?.(n);
       if (n < batchSize) return total;
     }
   };
@@ -138,8 +156,11 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         failures = 0;
         if (n === 0 && running) {
           await new Promise<void>((resolve) => {
-            wake = resolve;
-            setTimeout(resolve, pollIntervalMs);
+            const timer = setTimeout(resolve, pollIntervalMs);
+            wake = () => {
+              clearTimeout(timer);
+              resolve();
+            };
           });
         }
       } catch (error) {
@@ -161,4 +182,15 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       return published;
     },
   };
+}
+
+/** Publishes what is in the outbox now, then stops; returns how many it published (scripts, tests, benchmarks). */
+export async function drainOnce(database: Database, log: EventLog, batchSize = 500): Promise<number> {
+  const relay = startOutboxRelay({ database, log, logger: silentLogger, batchSize });
+  try {
+    await relay.drain();
+  } finally {
+    await relay.stop();
+  }
+  return relay.published;
 }

@@ -12,7 +12,7 @@ import { startIdempotentConsumer } from "./idempotent-consumer.ts";
 import { kafkaEventLog } from "./kafka-event-log.ts";
 import { silentLogger } from "./logger.ts";
 import { enqueue, startOutboxRelay } from "./outbox.ts";
-import type { ConsumerHandle, EventLog } from "./port.ts";
+import type { EventLog } from "./port.ts";
 import { waitFor } from "./testing/conformance.ts";
 import { ledger, sequencedEntries } from "./testing/ledger.ts";
 import { poisonAndRedriveScenario, redeliveryScenario } from "./testing/scenarios.ts";
@@ -45,7 +45,7 @@ const ledgerConsumer = (
   book: ReturnType<typeof ledger>,
   topic: string,
   groupId: string,
-  extra: { slowMs?: number } = {},
+  extra: { slowMs?: number; onEffect?: () => void } = {},
 ) =>
   startIdempotentConsumer({
     groupId,
@@ -56,6 +56,7 @@ const ledgerConsumer = (
     maxBatchSize: 100,
     handle: async (tx, event) => {
       await book.record(tx, event);
+      extra.onEffect?.();
       if (extra.slowMs) await Bun.sleep(extra.slowMs);
     },
   });
@@ -87,32 +88,54 @@ describe("outbox relay and idempotent consumer on Kafka + PostgreSQL", () => {
             TEST_KAFKA_BROKERS: brokers.join(","),
             TEST_BATCH_SIZE: "50",
           },
-          stdout: "ignore",
+          stdout: "pipe",
           stderr: "ignore",
         });
+      /** Resolves once the relay reports a published batch (or exits). */
+      const firstPublish = async (relay: ReturnType<typeof spawnRelay>) => {
+        const reader = relay.stdout.getReader();
+        let text = "";
+        while (!text.includes("published")) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          text += new TextDecoder().decode(value);
+        }
+        reader.releaseLock();
+        relay.stdout.pipeTo(new WritableStream()).catch(() => {}); // keep draining its output
+      };
       let kills = 0;
-      const publishedBeforeKill: number[] = [];
-      for (; kills < 20; kills++) {
-        const relay = spawnRelay();
-        await Bun.sleep(300 + Math.random() * 500); // somewhere in start-up, a send, or a commit
-        relay.kill("SIGKILL");
-        await relay.exited;
-        publishedBeforeKill.push(await book.distinct());
+      let killedAfterPublishing = 0;
+      const relays: Array<ReturnType<typeof spawnRelay>> = [];
+      try {
+        for (; kills < 20; kills++) {
+          const relay = spawnRelay();
+          relays.push(relay);
+          // Kill it at a random point of its work: mid-send, mid-commit, between batches.
+          const published = await Promise.race([
+            firstPublish(relay).then(() => true),
+            Bun.sleep(10_000).then(() => false),
+          ]);
+          if (published) killedAfterPublishing++;
+          await Bun.sleep(Math.random() * 120);
+          relay.kill("SIGKILL");
+          await relay.exited;
+        }
+        await writer;
+        relays.push(spawnRelay());
+        await waitFor(
+          "every event in the ledger",
+          async () => (await book.distinct()) === entries.length,
+          2 * MINUTE,
+        );
+        await Bun.sleep(500); // anything still in flight would show up as a duplicate now
+      } finally {
+        for (const relay of relays) relay.kill("SIGKILL");
+        await consumer.stop();
       }
-      await writer;
-      const last = spawnRelay();
-      await waitFor(
-        "every event in the ledger",
-        async () => (await book.distinct()) === entries.length,
-        2 * MINUTE,
-      );
-      await Bun.sleep(500); // anything still in flight would show up as a duplicate now
-      last.kill("SIGKILL");
-      await consumer.stop();
 
       const stats = await book.stats();
       expect(kills).toBe(20);
-      expect(publishedBeforeKill.at(-1)!).toBeGreaterThan(0); // the relays did work between the kills
+      expect(killedAfterPublishing).toBeGreaterThanOrEqual(15); // killed mid-flow, not only at start-up
       expect(stats.distinct).toBe(5_000); // 0 lost
       expect(stats.effects).toBe(5_000); // 0 duplicate effects
       expect(stats.outOfOrderKeys).toEqual([]);
@@ -141,25 +164,33 @@ describe("outbox relay and idempotent consumer on Kafka + PostgreSQL", () => {
         }
       })();
       const first = await ledgerConsumer(log, book, topic, groupId, { slowMs: 1 });
-      await waitFor("a quarter", async () => (await book.distinct()) >= 750, MINUTE);
-      const extra: ConsumerHandle[] = [];
-      for (let i = 0; i < 2; i++) {
-        // Each member has its own client: its own connections and heartbeats, as separate pods would.
-        const memberLog = kafkaEventLog({ brokers, clientId: `member-${i}`, logger: silentLogger });
-        const member = await ledgerConsumer(memberLog, book, topic, groupId, { slowMs: 1 });
-        extra.push({
-          stop: async () => {
+      const extra: Array<{ stop(): Promise<void>; effects: number }> = [];
+      try {
+        await waitFor("a quarter", async () => (await book.distinct()) >= 750, MINUTE);
+        for (let i = 0; i < 2; i++) {
+          // Each member has its own client: its own connections and heartbeats, as separate pods would.
+          const memberLog = kafkaEventLog({ brokers, clientId: `member-${i}`, logger: silentLogger });
+          const counter = { effects: 0, stop: async () => {} };
+          const member = await ledgerConsumer(memberLog, book, topic, groupId, {
+            slowMs: 1,
+            onEffect: () => counter.effects++,
+          });
+          counter.stop = async () => {
             await member.stop();
             await memberLog.close();
-          },
-        });
+          };
+          extra.push(counter);
+        }
+        await waitFor("half", async () => (await book.distinct()) >= 1_500, MINUTE);
+        await Promise.all(extra.map((m) => m.stop()));
+        await writer;
+        await waitFor("every event", async () => (await book.distinct()) === entries.length, 2 * MINUTE);
+        await Bun.sleep(500);
+      } finally {
+        await Promise.all([first.stop(), relay.stop(), ...extra.map((m) => m.stop())]);
       }
-      await waitFor("half", async () => (await book.distinct()) >= 1_500, MINUTE);
-      await Promise.all(extra.map((m) => m.stop()));
-      await writer;
-      await waitFor("every event", async () => (await book.distinct()) === entries.length, 2 * MINUTE);
-      await Bun.sleep(500);
-      await Promise.all([first.stop(), relay.stop()]);
+      // The group really had three members sharing the work, then one again.
+      for (const member of extra) expect(member.effects).toBeGreaterThan(0);
       expect(await book.stats()).toEqual({ effects: 3_000, distinct: 3_000, outOfOrderKeys: [] });
     },
     4 * MINUTE,
@@ -198,25 +229,28 @@ describe("outbox relay and idempotent consumer on Kafka + PostgreSQL", () => {
         await book.create();
         const relay = startOutboxRelay({ database, log: crashLog, logger: silentLogger, batchSize: 100 });
         const consumer = await ledgerConsumer(crashLog, book, topic, unique("ledger"));
-        const entries = sequencedEntries(topic, 30, 100);
-        const writer = (async () => {
-          for (let i = 0; i < entries.length; i += 30) {
-            await database.transaction((tx) => enqueue(tx, entries.slice(i, i + 30)));
-            await Bun.sleep(10);
-          }
-        })();
-        await waitFor("some progress", async () => (await book.distinct()) >= 500, MINUTE);
-        await broker.kill();
-        await Bun.sleep(3_000); // producers time out, the relay backs off, the consumer loses its broker
-        await broker.restart();
-        await writer;
-        await waitFor(
-          "the backlog drained",
-          async () => (await book.distinct()) === entries.length,
-          3 * MINUTE,
-        );
-        await Bun.sleep(500);
-        await Promise.all([consumer.stop(), relay.stop()]);
+        try {
+          const entries = sequencedEntries(topic, 30, 100);
+          const writer = (async () => {
+            for (let i = 0; i < entries.length; i += 30) {
+              await database.transaction((tx) => enqueue(tx, entries.slice(i, i + 30)));
+              await Bun.sleep(10);
+            }
+          })();
+          await waitFor("some progress", async () => (await book.distinct()) >= 500, MINUTE);
+          await broker.kill();
+          await Bun.sleep(3_000); // producers time out, the relay backs off, the consumer loses its broker
+          await broker.restart();
+          await writer;
+          await waitFor(
+            "the backlog drained",
+            async () => (await book.distinct()) === entries.length,
+            3 * MINUTE,
+          );
+          await Bun.sleep(500);
+        } finally {
+          await Promise.all([consumer.stop(), relay.stop()]);
+        }
         expect(await book.stats()).toEqual({ effects: 3_000, distinct: 3_000, outOfOrderKeys: [] });
       } finally {
         await crashLog.close();

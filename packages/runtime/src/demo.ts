@@ -63,11 +63,14 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { email: "patient@example.com", name: "Pat Patient", role: "patient", insurancePlan: "basic" },
 ];
 
-/** The table printed when a stack starts. */
-export function demoAccountsTable(): string {
+/** The table printed when a stack starts; `seeded` says whether a mounted auth service seeded them. */
+export function demoAccountsTable(seeded: boolean): string {
   const rows = DEMO_ACCOUNTS.map(
     (a) =>
       `  ${a.email.padEnd(32)} ${a.role.padEnd(8)} ${a.doctor?.specialty ?? (a.insurancePlan ? `plan ${a.insurancePlan}` : "")}`,
   );
-  return [`Demo accounts (password for all: ${DEMO_PASSWORD}):`, ...rows].join("\n");
+  const heading = seeded
+    ? `Demo accounts (password for all: ${DEMO_PASSWORD}):`
+    : "Demo accounts (not seeded yet: services/auth is not mounted):";
+  return [heading, ...rows].join("\n");
 }

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cacheDir, freePort, repoRoot, waitForPort } from "./repo.ts";
+import { cacheDir, freePort, isProcess, repoRoot, shellQuote, waitForPort, whenProcessGone } from "./repo.ts";
 
 /** A single-node Apache Kafka broker in KRaft mode, run from Maven Central jars (no Docker). */
 export interface KafkaBroker {
@@ -77,6 +77,15 @@ delete.topic.enable=true
 `;
 }
 
+/** Kills a broker left behind in `dataDir` by a process that died (checked to be that broker). */
+function stopStaleBroker(dataDir: string) {
+  const pidFile = join(dataDir, "broker.pid");
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  if (pid && isProcess(pid, "kafka.Kafka") && isProcess(pid, dataDir)) process.kill(pid, "SIGKILL");
+  rmSync(pidFile, { force: true });
+}
+
 /**
  * Starts a broker with its data under `dataDir` (kept between restarts). Ports default to free
  * ones; pass `port` to get a stable address (`bun run dev:real` uses 9092).
@@ -86,17 +95,17 @@ export async function startKafkaBroker(options: {
   port?: number;
   controllerPort?: number;
   heapMb?: number;
+  /** Start from empty data (after stopping a broker left behind in the folder). */
+  fresh?: boolean;
+  /** Stop the broker once this process is gone, however it ends. With `fresh`, its data is removed then and on stop(). */
+  watchdog?: boolean;
 }): Promise<KafkaBroker> {
   const libs = await ensureKafkaJars();
   const { dataDir } = options;
+  stopStaleBroker(dataDir);
+  if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
   mkdirSync(dataDir, { recursive: true });
   const pidFile = join(dataDir, "broker.pid");
-  if (existsSync(pidFile)) {
-    // A broker left behind by a process that was killed: end it before reusing its data.
-    try {
-      process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
-    } catch {}
-  }
   const port = options.port ?? freePort();
   const controllerPort = options.controllerPort ?? freePort();
   const properties = join(dataDir, "server.properties");
@@ -132,9 +141,15 @@ export async function startKafkaBroker(options: {
   }
 
   let proc: ReturnType<typeof Bun.spawn> | null = null;
+  let watchdog: ReturnType<typeof whenProcessGone> | null = null;
   const launch = async () => {
     proc = Bun.spawn(java("kafka.Kafka", [properties]), { stdout: "ignore", stderr: "ignore" });
     writeFileSync(pidFile, String(proc.pid));
+    if (options.watchdog) {
+      watchdog?.kill();
+      const cleanup = options.fresh ? `; rm -rf ${shellQuote(dataDir)}` : "";
+      watchdog = whenProcessGone(`kill -9 ${proc.pid} 2>/dev/null${cleanup}`);
+    }
     const exited = proc.exited.then((code) => {
       throw new Error(`Kafka broker exited with ${code}; see ${join(dataDir, "broker.log")}`);
     });
@@ -151,15 +166,14 @@ export async function startKafkaBroker(options: {
     clearTimeout(timer);
     rmSync(pidFile, { force: true });
   };
-  const onExit = () => proc?.kill("SIGKILL");
-  process.on("exit", onExit);
   await launch();
   return {
     brokers: [`127.0.0.1:${port}`],
     dataDir,
     stop: async () => {
-      process.off("exit", onExit);
       await halt("SIGTERM");
+      watchdog?.kill();
+      if (options.fresh) rmSync(dataDir, { recursive: true, force: true });
     },
     kill: () => halt("SIGKILL"),
     restart: async () => {

@@ -9,7 +9,7 @@ import {
 } from "node:fs";
 import { dirname, join } from "node:path";
 import { connectPostgres } from "@carebridge/db";
-import { freePort } from "./repo.ts";
+import { freePort, shellQuote, whenProcessGone } from "./repo.ts";
 
 /** A throwaway PostgreSQL cluster run from the local binaries (initdb + pg_ctl). */
 export interface PostgresServer {
@@ -188,20 +188,13 @@ export async function startPostgresServer(options: StartPostgresOptions): Promis
   };
 }
 
-const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
-
 // A shell that outlives us and stops the server once this process is gone, however it ended:
 // `bun test` runs no process "exit" handlers, and after a SIGKILL nothing runs at all.
 function startWatchdog(bin: string, dataDir: string, deleteOnExit: boolean) {
   const stop = asPostgresUser([join(bin, "pg_ctl"), "-D", dataDir, "stop", "-m", "immediate", "-s"]);
-  const script = [
-    `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
-    stop.map(shellQuote).join(" "),
-    deleteOnExit ? `rm -rf ${shellQuote(dataDir)}` : "true",
-  ].join("; ");
-  const proc = Bun.spawn(["sh", "-c", script], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
-  proc.unref();
-  return proc;
+  return whenProcessGone(
+    [stop.map(shellQuote).join(" "), deleteOnExit ? `rm -rf ${shellQuote(dataDir)}` : "true"].join("; "),
+  );
 }
 
 /** Stops the server running the cluster in `dataDir` at once (pg_ctl stop -m immediate), if there is one. */

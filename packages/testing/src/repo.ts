@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The repository root (the folder holding bun.lock). */
@@ -46,5 +46,28 @@ export async function waitForPort(port: number, timeoutMs: number, host = "127.0
     if (ok) return;
     if (Date.now() > deadline) throw new Error(`nothing listens on ${host}:${port} after ${timeoutMs} ms`);
     await Bun.sleep(100);
+  }
+}
+
+/** Quotes one argument for `sh -c`. */
+export const shellQuote = (arg: string) => `'${arg.replaceAll("'", `'\\''`)}'`;
+
+/**
+ * Runs a shell command once this process is gone, however it ends (kill -9 included: `bun test`
+ * never runs exit handlers). Kill the returned process to cancel.
+ */
+export function whenProcessGone(command: string) {
+  const script = `while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done; ${command}`;
+  const proc = Bun.spawn(["sh", "-c", script], { stdin: "ignore", stdout: "ignore", stderr: "ignore" });
+  proc.unref();
+  return proc;
+}
+
+/** Whether `pid` is alive and its command line contains `marker` (guards against pid reuse). */
+export function isProcess(pid: number, marker: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
+  } catch {
+    return false;
   }
 }

@@ -131,6 +131,42 @@ export function eventLogConformance(name: string, open: () => Promise<EventLog>)
       expect(seen).toEqual(Array.from({ length: 20 }, (_, i) => `${topic}-${i}`));
     });
 
+    test("a record re-driven for one group reaches only that group, and the others commit past it", async () => {
+      const topic = unique("conf-redrive");
+      await log.createTopics([{ name: topic, partitions: 1 }]);
+      const [plain, forBilling, forAnalytics] = records(topic, 1, 3);
+      await log.send([
+        plain!,
+        { ...forBilling!, headers: { ...forBilling!.headers, "redrive-group": "billing" } },
+        { ...forAnalytics!, headers: { ...forAnalytics!.headers, "redrive-group": "analytics" } },
+      ]);
+      const got: ConsumedMessage[] = [];
+      const consumer = await collect("analytics", topic, got);
+      await waitFor(
+        "committed past all three",
+        async () => (await log.committedOffsets("analytics", topic)).get(0) === "3",
+      );
+      await consumer.stop();
+      expect(got.map((m) => m.headers.ce_id)).toEqual([plain!.headers.ce_id, forAnalytics!.headers.ce_id]);
+    });
+
+    test("a handler that takes only the first n records gets the rest again", async () => {
+      const topic = unique("conf-prefix");
+      await log.createTopics([{ name: topic, partitions: 1 }]);
+      await log.send(records(topic, 1, 10));
+      const seen: string[] = [];
+      let first = true;
+      const consumer = await log.consume({ groupId: unique("g"), topics: [topic] }, async (batch) => {
+        const take = first ? 4 : batch.messages.length;
+        first = false;
+        seen.push(...batch.messages.slice(0, take).map((m) => m.headers.ce_id!));
+        return take;
+      });
+      await waitFor("all ten", () => seen.length >= 10);
+      await consumer.stop();
+      expect(seen).toEqual(Array.from({ length: 10 }, (_, i) => `${topic}-${i}`));
+    });
+
     test("fromBeginning: false starts a new group at the end", async () => {
       const topic = unique("conf-latest");
       await log.createTopics([{ name: topic, partitions: 2 }]);
