@@ -51,6 +51,8 @@ async function runPhase(phase: Phase, env: Record<string, string>, timeoutMs: nu
   const started = performance.now();
   // Output goes straight to the log file, so a run that hangs can still be read while it runs.
   const logFile = join(logDir, `${phase}.log`);
+  rmSync(logFile, { force: true }); // Bun.spawn writes into an existing file without truncating it
+  rmSync(`${logFile}.err`, { force: true });
   const proc = Bun.spawn(["bun", "test", "--timeout", String(timeoutMs), ...selected.map((f) => `./${f}`)], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -61,7 +63,8 @@ async function runPhase(phase: Phase, env: Record<string, string>, timeoutMs: nu
   const output = `${readFileSync(logFile, "utf8")}\n${readFileSync(`${logFile}.err`, "utf8")}`;
   writeFileSync(logFile, output);
   rmSync(`${logFile}.err`, { force: true });
-  const count = (word: string) => Number(output.match(new RegExp(`^\\s*(\\d+) ${word}$`, "m"))?.[1] ?? 0);
+  const count = (word: string) =>
+    Number([...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}$`, "gm"))].at(-1)?.[1] ?? 0);
   const counts = { pass: count("pass"), fail: count("fail"), skip: count("skip") };
   // Show what failed (with its error) and nothing of what passed.
   const lines = output.split("\n");

@@ -1,6 +1,7 @@
 /**
  * A relay in a process of its own, for the crash proofs: the test kills it with SIGKILL at
- * random points and starts another. Env: TEST_DATABASE_URL, TEST_KAFKA_BROKERS.
+ * random points and starts another. Env: TEST_DATABASE_URL, TEST_KAFKA_BROKERS, TEST_BATCH_SIZE.
+ * Prints "published <n>" after each batch, so the test can kill it mid-flow.
  */
 import { connectPostgres } from "@carebridge/db";
 import { kafkaEventLog } from "../kafka-event-log.ts";
@@ -18,5 +19,6 @@ startOutboxRelay({
   log,
   logger: silentLogger,
   batchSize: Number(process.env.TEST_BATCH_SIZE ?? 100),
+  onPublished: (count) => console.log(`published ${count}`),
 });
 console.log("relay started");
