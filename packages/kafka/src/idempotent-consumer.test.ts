@@ -24,6 +24,10 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
     await poisonAndRedriveScenario(memoryEventLog({ retryBackoffMs: 5 }), database);
   });
 
+  test("with a batch effect, the failing event is found by halving the batch and treated the same", async () => {
+    await poisonAndRedriveScenario(memoryEventLog({ retryBackoffMs: 5 }), database, { batchEffect: true });
+  });
+
   test("redelivered events have no second effect", async () => {
     await redeliveryScenario(memoryEventLog(), database);
   });

@@ -9,6 +9,9 @@ import { backoffDelay, sleep } from "./retry.ts";
 /** The effect of one event, run inside the transaction that records the event as processed. */
 export type EventEffect = (tx: Tx, event: ReceivedEvent) => Promise<void>;
 
+/** The effect of several events (new ones only, in partition order), in one transaction. */
+export type BatchEffect = (tx: Tx, events: ReceivedEvent[]) => Promise<void>;
+
 /** Thrown by an effect (or a validator) for an event that can never succeed: it goes to the DLQ at once. */
 export class PoisonEventError extends Error {
   override readonly name = "PoisonEventError";
@@ -20,7 +23,14 @@ export interface IdempotentConsumerOptions {
   log: EventLog;
   database: Database;
   logger: Logger;
-  handle: EventEffect;
+  /** The effect of one event. Give this or `handleBatch`. */
+  handle?: EventEffect;
+  /**
+   * The effect of several events at once (e.g. one multi-row insert), in order; much faster than
+   * `handle` for high-volume consumers. When it fails, the batch is split until the failing
+   * event is found, and that one is retried alone.
+   */
+  handleBatch?: BatchEffect;
   /**
    * Checks an event before its effect runs. Return an error message to dead-letter it without
    * retries, or null when it is fine. Default: `validateContractEvent`.
@@ -30,6 +40,7 @@ export interface IdempotentConsumerOptions {
   maxAttempts?: number;
   backoff?: { initialMs: number; maxMs: number };
   fromBeginning?: boolean;
+  /** Messages per batch, and so per transaction. Default 1000. */
   maxBatchSize?: number;
   /** Called after every committed batch (metrics, tests). */
   onBatch?: (info: { processed: number; duplicates: number; deadLettered: number }) => void;
@@ -92,7 +103,9 @@ const HEARTBEAT_EVERY = 50;
  * the rest of the partition flows on.
  */
 export async function startIdempotentConsumer(options: IdempotentConsumerOptions): Promise<ConsumerHandle> {
-  const { groupId, log, database, logger, handle } = options;
+  const { groupId, log, database, logger, handle, handleBatch } = options;
+  if (!handle === !handleBatch)
+    throw new Error("startIdempotentConsumer: give exactly one of handle, handleBatch");
   const maxAttempts = options.maxAttempts ?? 5;
   const backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
 
@@ -123,16 +136,23 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     try {
       const applied = await database.transaction(async (tx) => {
         const fresh = new Set((await insertProcessed(tx, events)).map((r) => r.eventId));
+        if (handleBatch) {
+          await handleBatch(
+            tx,
+            events.filter((e) => fresh.has(e.id)),
+          );
+          return fresh.size;
+        }
         for (current = 0; current < events.length; current++) {
           const event = events[current]!;
           if (current > 0 && current % HEARTBEAT_EVERY === 0) {
             await ctx.heartbeat();
             if (!ctx.isActive()) throw new PartitionRevokedError("partition revoked during the batch");
           }
-          if (fresh.delete(event.id)) await handle(tx, event);
+          if (fresh.has(event.id)) await handle!(tx, event);
         }
         current = -1;
-        return events.length - fresh.size;
+        return fresh.size;
       });
       return { ok: true, applied };
     } catch (error) {
@@ -171,7 +191,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     }
   };
 
-  const handleBatch = async (messages: ConsumedMessage[], ctx: BatchContext) => {
+  const consumeBatch = async (messages: ConsumedMessage[], ctx: BatchContext) => {
     const events: ReceivedEvent[] = [];
     const messageOf = new Map<ReceivedEvent, ConsumedMessage>();
     const seen = new Set<string>();
@@ -204,33 +224,44 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     }
     // Whole batch in one transaction; when an effect fails, the events before it are applied
     // (in order) and the failing one is retried alone, so per-key order holds and "N tries" is exact.
+    // The whole batch in one transaction. When it fails at a known event, the events before it
+    // are applied (in order) and that one is retried alone, so per-key order holds and "N tries"
+    // is exact; when it is not known which event failed (a batch effect, the commit), the batch
+    // is halved until the failing event stands alone.
     let processed = 0;
     let start = 0;
-    let failure = null as { index: number; error: unknown } | null;
+    let end = events.length;
+    let failing = null as { index: number; error: unknown } | null;
     while (start < events.length) {
-      if (failure?.index === start) {
+      if (failing?.index === start) {
         const event = events[start]!;
         logger.info(
-          { err: failure.error, groupId, eventId: event.id },
+          { err: failing.error, groupId, eventId: event.id },
           "effect failed; retrying the event alone",
         );
-        const outcome = await retryAlone(event, messageOf.get(event)!, 1, failure.error, ctx);
+        const outcome = await retryAlone(event, messageOf.get(event)!, 1, failing.error, ctx);
         if (outcome === "applied") processed++;
         else deadLettered++;
-        failure = null;
+        failing = null;
         start++;
+        end = events.length;
         continue;
       }
-      const end = failure?.index ?? events.length;
       const result = await runBatch(events.slice(start, end), ctx);
       if (result.ok) {
         processed += result.applied;
         duplicates += end - start - result.applied;
         start = end;
+        end = failing?.index ?? events.length;
         continue;
       }
       if (isInfrastructureError(result.error)) throw result.error;
-      failure = { index: start + Math.max(0, result.failedAt), error: result.error };
+      if (result.failedAt >= 0 || end - start === 1) {
+        failing = { index: start + Math.max(0, result.failedAt), error: result.error };
+        end = failing.index;
+      } else {
+        end = start + Math.floor((end - start) / 2);
+      }
     }
     return { processed, duplicates, deadLettered };
   };
@@ -240,10 +271,10 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
       groupId,
       topics: options.topics,
       fromBeginning: options.fromBeginning,
-      maxBatchSize: options.maxBatchSize,
+      maxBatchSize: options.maxBatchSize ?? 1_000,
     },
     async (batch, ctx) => {
-      const info = await handleBatch(batch.messages, ctx);
+      const info = await consumeBatch(batch.messages, ctx);
       options.onBatch?.(info);
     },
   );

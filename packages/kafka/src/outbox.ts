@@ -98,9 +98,10 @@ const RELAY_LOCK_CLASS = 0x0cb0;
 const DEFAULT_LOCK_ID = 1;
 
 /**
- * Starts the relay: in one transaction it takes the relay lock, reads the oldest rows, sends
- * them with acks=all and deletes them. A crash anywhere before the commit leaves the rows in
- * place, so they are sent again (at-least-once; consumers dedupe by event id) and never lost.
+ * Starts the relay: in one transaction it takes the relay lock, deletes the oldest rows
+ * (returning them), sends them with acks=all and commits. A crash anywhere before the commit
+ * leaves the rows in place, so they are sent again (at-least-once; consumers dedupe by event id)
+ * and never lost.
  */
 export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const { database, log, logger } = options;
@@ -119,15 +120,16 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         tx,
       );
       if (!lock?.locked) return -1;
-      const rows = await database.query<Row>(
-        // ORDER BY the column, not the text alias: "10" sorts before "9".
-        sql`SELECT outbox.id::text AS row_id, topic, key, headers, payload FROM outbox ORDER BY outbox.id LIMIT ${batchSize}`,
+      // Claim the oldest rows in one statement; they come back only if the transaction rolls back.
+      const claimed = await database.query<Row>(
+        sql`DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ${batchSize})
+            RETURNING id::text AS row_id, topic, key, headers, payload`,
         tx,
       );
-      if (rows.length === 0) return 0;
+      if (claimed.length === 0) return 0;
+      // RETURNING has no order: publish in id order (numerically; "10" sorts before "9" as text).
+      const rows = claimed.sort((a, b) => (BigInt(a.row_id) < BigInt(b.row_id) ? -1 : 1));
       await log.send(rows.map((r) => ({ topic: r.topic, key: r.key, value: r.payload, headers: r.headers })));
-      const ids = rows.map((r) => BigInt(r.row_id)).join(",");
-      await database.query(sql`DELETE FROM outbox WHERE id = ANY(${sql.raw(`'{${ids}}'::bigint[]`)})`, tx);
       return rows.length;
     });
 

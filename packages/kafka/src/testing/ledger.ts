@@ -61,6 +61,18 @@ export function ledger(database: Database, table = `ledger_${crypto.randomUUID()
         tx,
       );
     },
+    /** The same effect for many events: one multi-row insert. */
+    async recordBatch(tx: Executor, events: ReceivedEvent[]) {
+      if (events.length === 0) return;
+      const rows = events.map((event) => {
+        const data = event.data as Sequenced;
+        return sql`(${event.id}, ${data.key}, ${data.n}, ${event.partition}, ${event.offset})`;
+      });
+      await database.query(
+        sql`INSERT INTO ${name} (event_id, key, n, partition, "offset") VALUES ${sql.join(rows, sql`, `)}`,
+        tx,
+      );
+    },
     async distinct(): Promise<number> {
       const [row] = await database.query<{ c: number }>(
         sql`SELECT count(DISTINCT event_id)::int AS c FROM ${name}`,

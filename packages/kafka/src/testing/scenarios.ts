@@ -15,7 +15,11 @@ const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}
  * `maxAttempts`; the events behind it on the same partition flow on; a malformed record is
  * dead-lettered at once; re-driving the DLQ once the fault is fixed applies it exactly once.
  */
-export async function poisonAndRedriveScenario(log: EventLog, database: Database) {
+export async function poisonAndRedriveScenario(
+  log: EventLog,
+  database: Database,
+  { batchEffect = false }: { batchEffect?: boolean } = {},
+) {
   const topic = unique("poison");
   await log.createTopics([
     { name: topic, partitions: 1 },
@@ -36,13 +40,26 @@ export async function poisonAndRedriveScenario(log: EventLog, database: Database
     logger: silentLogger,
     maxAttempts: 3,
     backoff: { initialMs: 5, maxMs: 20 },
-    handle: async (tx, event) => {
-      if (event.id === poisoned && !fixed) {
-        poisonTries++;
-        throw new Error("insurance plan lookup failed for this event");
-      }
-      await book.record(tx, event);
-    },
+    ...(batchEffect
+      ? {
+          // One effect for the whole batch: which event failed is found by halving the batch.
+          handleBatch: async (tx, events) => {
+            if (!fixed && events.some((e) => e.id === poisoned)) {
+              if (events.length === 1) poisonTries++;
+              throw new Error("insurance plan lookup failed for this event");
+            }
+            await book.recordBatch(tx, events);
+          },
+        }
+      : {
+          handle: async (tx, event) => {
+            if (event.id === poisoned && !fixed) {
+              poisonTries++;
+              throw new Error("insurance plan lookup failed for this event");
+            }
+            await book.record(tx, event);
+          },
+        }),
   });
   // Another group on the same topic: re-driving for `groupId` must not reach it.
   let bystanderEffects = 0;
