@@ -162,6 +162,7 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
         rebalanceTimeout: 20_000,
         heartbeatInterval: 1_000,
         maxWaitTimeInMs: 100,
+        maxBytesPerPartition: 4 * 1024 * 1024, // room for batches of a few thousand events
         retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 10 },
       });
       consumers.add(consumer);
@@ -175,6 +176,7 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
       });
       consumer.on(consumer.events.GROUP_JOIN, () => {
         rebalancing = false;
+        opts.onAssigned?.();
       });
       consumer.on(consumer.events.CRASH, ({ payload }) => {
         logger.error(
@@ -197,7 +199,7 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
       await consumer.run({
         autoCommit: false,
         eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: 1,
+        partitionsConsumedConcurrently: opts.partitionsConcurrently ?? 1,
         eachBatch: async ({
           batch,
           heartbeat,

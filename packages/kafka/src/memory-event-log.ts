@@ -88,6 +88,7 @@ export function memoryEventLog(
         }
       }
       member.generation = generation;
+      member.options.onAssigned?.();
       member.wake();
     }
   };

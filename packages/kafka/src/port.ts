@@ -42,6 +42,13 @@ export interface ConsumeOptions {
   fromBeginning?: boolean;
   /** Upper bound on messages per batch. Default 500. */
   maxBatchSize?: number;
+  /**
+   * Partitions whose batches may be handled at the same time (each partition stays in order).
+   * Default 1. The in-memory adapter handles one at a time regardless.
+   */
+  partitionsConcurrently?: number;
+  /** Called whenever this member (re)joins its group and gets its partitions. */
+  onAssigned?: () => void;
 }
 
 export interface ConsumerHandle {

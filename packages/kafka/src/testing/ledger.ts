@@ -64,12 +64,19 @@ export function ledger(database: Database, table = `ledger_${crypto.randomUUID()
     /** The same effect for many events: one multi-row insert. */
     async recordBatch(tx: Executor, events: ReceivedEvent[]) {
       if (events.length === 0) return;
-      const rows = events.map((event) => {
-        const data = event.data as Sequenced;
-        return sql`(${event.id}, ${data.key}, ${data.n}, ${event.partition}, ${event.offset})`;
-      });
+      const rows = events.map((e, i) => ({
+        ...(e.data as Sequenced),
+        i,
+        event_id: e.id,
+        partition: e.partition,
+        offset: e.offset,
+      }));
       await database.query(
-        sql`INSERT INTO ${name} (event_id, key, n, partition, "offset") VALUES ${sql.join(rows, sql`, `)}`,
+        sql`INSERT INTO ${name} (event_id, key, n, partition, "offset")
+            SELECT event_id, key, n, partition, "offset"::bigint
+            FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+              AS r(i int, event_id text, key text, n int, partition int, "offset" text)
+            ORDER BY i`,
         tx,
       );
     },
