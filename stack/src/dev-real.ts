@@ -14,6 +14,7 @@ import { connectPostgres } from "@carebridge/db";
 import { contractTopicConfigs, kafkaEventLog } from "@carebridge/kafka";
 import { demoAccountsTable } from "@carebridge/runtime";
 import {
+  clusterDir,
   findRunningPostgres,
   freePort,
   repoRoot,
@@ -62,7 +63,9 @@ export async function startRealStack(
     mkdirSync(config.DATA_DIR, { recursive: true });
     let postgresUrl = config.DATABASE_URL ?? (await findRunningPostgres());
     if (!postgresUrl) {
-      const server = await startPostgresServer({ dataDir: join(config.DATA_DIR, "postgres") });
+      const server = await startPostgresServer({
+        dataDir: clusterDir("real-postgres", join(config.DATA_DIR, "postgres")),
+      });
       stops.push(() => server.stop());
       postgresUrl = server.url;
     }

@@ -10,6 +10,7 @@ import {
   type Bench,
   type BenchResult,
   cacheDir,
+  clusterDir,
   meetsTarget,
   ratioOf,
   repoRoot,
@@ -26,7 +27,7 @@ const files = [
   .filter((f) => filters.length === 0 || filters.some((p) => f.startsWith(p)))
   .sort();
 
-const pgDir = cacheDir("bench-pg");
+const pgDir = clusterDir("bench-pg");
 const kafkaDir = cacheDir("bench-kafka");
 rmSync(pgDir, { recursive: true, force: true });
 const [postgres, kafka] = await Promise.all([

@@ -10,7 +10,7 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { cacheDir, repoRoot, startKafkaBroker, startPostgresServer } from "@carebridge/testing";
+import { cacheDir, clusterDir, repoRoot, startKafkaBroker, startPostgresServer } from "@carebridge/testing";
 
 type Phase = "unit" | "int" | "e2e";
 const PHASES: Phase[] = ["unit", "int", "e2e"];
@@ -91,7 +91,7 @@ if (phases.includes("unit")) await runPhase("unit", {}, 30_000);
 
 const needsInfra = phases.some((p) => p !== "unit" && files.some((f) => kindOf(f) === p));
 if (needsInfra) {
-  const pgDir = cacheDir("test-run-pg");
+  const pgDir = clusterDir("test-run-pg");
   const kafkaDir = cacheDir("test-run-kafka");
   rmSync(pgDir, { recursive: true, force: true });
   const started = performance.now();

@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import {
   connectPostgres,
   createDatabase,
@@ -6,8 +7,7 @@ import {
   dropDatabase,
   migratePlatform,
 } from "@carebridge/db";
-import { startPostgresServer, stopPostgresCluster } from "./postgres-server.ts";
-import { cacheDir } from "./repo.ts";
+import { clusterDir, startPostgresServer, stopPostgresCluster } from "./postgres-server.ts";
 
 let shared: Promise<string> | null = null;
 
@@ -22,20 +22,20 @@ const isAlive = (pid: number) => {
 
 // Clusters of test processes whose watchdog did not get to clean up (e.g. a reboot): stop, delete.
 async function removeOrphanClusters() {
-  const root = cacheDir();
+  const root = dirname(clusterDir("test-pg"));
   if (!existsSync(root)) return;
   for (const entry of readdirSync(root)) {
     const pid = Number(entry.match(/^test-pg-(\d+)$/)?.[1]);
     if (!pid || pid === process.pid || isAlive(pid)) continue;
-    await stopPostgresCluster(cacheDir(entry));
-    rmSync(cacheDir(entry), { recursive: true, force: true });
+    await stopPostgresCluster(join(root, entry));
+    rmSync(join(root, entry), { recursive: true, force: true });
   }
 }
 
 /**
  * URL of the PostgreSQL server integration tests share. `bun run test` starts one server for the
  * whole run and exports CAREBRIDGE_TEST_PG_URL; a test run without it starts one per process
- * (under `.cache/test-pg-<pid>`, fast unsafe settings) that is stopped and deleted once the
+ * (under `.cache/test-pg-<pid>` or see clusterDir, fast unsafe settings) that is stopped and deleted once the
  * process is gone, never earlier: `bun test` runs every file in one process.
  */
 export function testPostgresUrl(): Promise<string> {
@@ -43,7 +43,7 @@ export function testPostgresUrl(): Promise<string> {
   if (fromEnv) return Promise.resolve(fromEnv);
   shared ??= (async () => {
     await removeOrphanClusters();
-    const dataDir = cacheDir(`test-pg-${process.pid}`);
+    const dataDir = clusterDir(`test-pg-${process.pid}`);
     rmSync(dataDir, { recursive: true, force: true });
     // No stop() here: the server outlives every test file and goes when the process does.
     const server = await startPostgresServer({ dataDir, deleteOnExit: true });

@@ -5,11 +5,13 @@ import {
   readdirSync,
   readFileSync,
   realpathSync,
+  statSync,
   writeFileSync,
 } from "node:fs";
-import { dirname, join } from "node:path";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { connectPostgres } from "@carebridge/db";
-import { freePort, shellQuote, whenProcessGone } from "./repo.ts";
+import { cacheDir, freePort, repoRoot, shellQuote, whenProcessGone } from "./repo.ts";
 
 /** A throwaway PostgreSQL cluster run from the local binaries (initdb + pg_ctl). */
 export interface PostgresServer {
@@ -33,6 +35,27 @@ export interface StartPostgresOptions {
 }
 
 const RUN_AS = "postgres";
+
+/** Whether every folder from / down to `dir` lets other users through (o+x). */
+function reachableByOthers(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(d) && (statSync(d).mode & 0o001) === 0) return false;
+    if (dirname(d) === d) return true;
+  }
+}
+
+/**
+ * Where a throwaway cluster named `name` lives: `preferred` (default `.cache/<name>`), unless we
+ * run as root (the server then runs as the postgres user) and that user cannot reach it (a clone
+ * in a private temp folder, say); then a folder of this checkout's own under the system temp folder.
+ */
+export function clusterDir(name: string, preferred = cacheDir(name)): string {
+  if (!asRoot() || reachableByOthers(dirname(preferred))) return preferred;
+  const id = new Bun.CryptoHasher("sha256").update(repoRoot()).digest("hex").slice(0, 10);
+  const base = join(tmpdir(), `carebridge-${id}`);
+  mkdirSync(base, { recursive: true, mode: 0o755 });
+  return join(base, name);
+}
 const asRoot = () => process.getuid?.() === 0;
 const asPostgresUser = (argv: string[]) => (asRoot() ? ["runuser", "-u", RUN_AS, "--", ...argv] : argv);
 
