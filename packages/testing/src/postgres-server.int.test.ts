@@ -2,10 +2,15 @@ import { afterAll, expect, test } from "bun:test";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { connectPostgres } from "@carebridge/db";
-import { findPostgresBinaries, findRunningPostgres, startPostgresServer } from "./postgres-server.ts";
-import { cacheDir, freePort } from "./repo.ts";
+import {
+  clusterDir,
+  findPostgresBinaries,
+  findRunningPostgres,
+  startPostgresServer,
+} from "./postgres-server.ts";
+import { freePort } from "./repo.ts";
 
-const dataDir = cacheDir(`test-pg-server-${process.pid}`);
+const dataDir = clusterDir(`test-pg-server-${process.pid}`);
 rmSync(dataDir, { recursive: true, force: true });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 

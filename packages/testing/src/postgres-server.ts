@@ -158,6 +158,9 @@ export async function startPostgresServer(options: StartPostgresOptions): Promis
   const dataDir = options.dataDir;
   const port = options.port ?? freePort();
   const ids = asRoot() ? postgresUserIds() : null;
+  if (ids && !reachableByOthers(dirname(resolve(dataDir)))) {
+    throw new Error(`the ${RUN_AS} user cannot reach ${dataDir}; pick it with clusterDir()`);
+  }
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (ids) chownTree(dataDir, ids.uid, ids.gid);
   const pgCtl = (...args: string[]) => run(join(bin, "pg_ctl"), ["-D", dataDir, ...args]);
