@@ -103,9 +103,9 @@ const HEARTBEAT_EVERY = 50;
 /**
  * Consumes topics with exactly-once effects: each event's id is recorded in `processed_events`
  * in the same transaction as its effect, so redelivery (crash, rebalance, relay resend) has no
- * second effect. A batch runs in one transaction; if that fails, its events run one by one with
- * retries and backoff, and an event that still fails goes to `<topic>.dlq` with the error while
- * the rest of the partition flows on.
+ * second effect. A batch runs in one transaction; if it fails, the events before the failing one
+ * are applied, the failing one is retried alone with backoff, and after `maxAttempts` it goes to
+ * `<topic>.dlq` with the error while the rest of the partition flows on.
  */
 export async function startIdempotentConsumer(options: IdempotentConsumerOptions): Promise<ConsumerHandle> {
   const { groupId, log, database, logger, handle, handleBatch } = options;

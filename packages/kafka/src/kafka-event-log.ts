@@ -32,6 +32,14 @@ export interface KafkaEventLogOptions {
   requestTimeoutMs?: number;
 }
 
+/** kafkajs error types meaning this member's partitions are being (or were) taken away. */
+const REBALANCE_ERRORS = new Set([
+  "REBALANCE_IN_PROGRESS",
+  "UNKNOWN_MEMBER_ID",
+  "ILLEGAL_GENERATION",
+  "FENCED_INSTANCE_ID",
+]);
+
 const LEVELS: Record<number, "error" | "warn" | "info" | "debug"> = {
   [logLevel.ERROR]: "error",
   [logLevel.WARN]: "warn",
@@ -214,8 +222,11 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
           const safeHeartbeat = async () => {
             try {
               await heartbeat();
-            } catch {
-              rebalancing = true;
+            } catch (error) {
+              // Only a rebalance takes the partitions away; other failures (a network blip) do not,
+              // and no GROUP_JOIN would follow to clear the flag.
+              if (REBALANCE_ERRORS.has((error as { type?: string }).type ?? "")) rebalancing = true;
+              else logger.warn({ err: error, groupId: opts.groupId }, "heartbeat failed");
             }
           };
           const all: ConsumedMessage[] = batch.messages.map((m) => ({
