@@ -149,6 +149,26 @@ describe("Idempotency-Key", () => {
     expect(calls.book).toBe(1);
   });
 
+  test("anonymous callers never get each other's stored response", async () => {
+    const app = createHttpApp({ service: "test", logger: captureLogger().logger });
+    let n = 0;
+    app.post("/open/register", idempotency(memoryIdempotencyStore()), async (c) =>
+      c.json({ n: ++n, you: (await c.req.json()).email }, 201),
+    );
+    const post = (email: string) =>
+      app.request("/open/register", {
+        method: "POST",
+        headers: { "Idempotency-Key": "same-key", "content-type": "application/json" },
+        body: JSON.stringify({ email }),
+      });
+    const alice = await (await post("alice@example.com")).json();
+    const bob = await post("bob@example.com");
+    expect(bob.status).toBe(201); // not a replay of Alice's response, and not a 422 either
+    expect(bob.headers.get("Idempotent-Replayed")).toBeNull();
+    expect(await bob.json()).toEqual({ n: 2, you: "bob@example.com" });
+    expect(alice).toEqual({ n: 1, you: "alice@example.com" });
+  });
+
   test("keys are scoped per caller", async () => {
     const { app, calls } = buildApp();
     await app.request(post("/api/appointments", booking, { key: "shared", user: "user-a" }));

@@ -56,10 +56,12 @@ export function idempotency(
         errors: { [IDEMPOTENCY_KEY_HEADER]: "must be 1-255 printable ASCII characters" },
       });
     }
-    const caller = c.get("principal")?.userId ?? "anonymous";
-    const scope = JSON.stringify([caller, c.req.method, c.req.path, key]);
     // Hono caches the body, so validators and the handler can still read it.
     const fingerprint = await sha256Hex(await c.req.arrayBuffer());
+    // Anonymous callers (register, say) cannot be told apart, so their scope includes the body:
+    // one anonymous caller can never be handed another one's stored response.
+    const caller = c.get("principal")?.userId ?? `anonymous:${fingerprint}`;
+    const scope = JSON.stringify([caller, c.req.method, c.req.path, key]);
 
     const found = await store.reserve(scope, fingerprint, ttlMs);
     if (found.state !== "reserved") {

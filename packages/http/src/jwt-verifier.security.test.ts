@@ -121,6 +121,13 @@ describe("forged and invalid tokens are all 401", () => {
     ],
     ["no kid", () => sign(claims(), { kid: undefined })],
     ["expired", () => sign(claims({ exp: now() - 60 }))],
+    [
+      "minted to live ten years (exp − iat beyond 15 minutes)",
+      () => sign(claims({ exp: now() + 10 * 365 * 86_400 })),
+    ],
+    ["issued a year in the future", () => sign(claims({ iat: now() + 365 * 86_400 }))],
+    ["issued more than 15 minutes ago", () => sign(claims({ iat: now() - 3_600, exp: now() + 60 }))],
+    ["no iat", () => sign(claims({ iat: undefined }))],
     ["nbf in the future", () => sign(claims({ nbf: now() + 60 }))],
     ["wrong issuer", () => sign(claims({ iss: "https://evil.test" }))],
     ["wrong audience", () => sign(claims({ aud: "someone-else" }))],

@@ -37,6 +37,11 @@ export interface JwtVerifierOptions {
   clockToleranceSec?: number;
   /** Refuse tokens without a `kid` header. Default true. */
   requireKid?: boolean;
+  /**
+   * Longest an access token may live (exp − iat) and be old (now − iat). Default 900 s: the
+   * contract's 15 minutes. A token minted for longer is refused even if correctly signed.
+   */
+  maxLifetimeSec?: number;
 }
 
 /** Verifies access tokens; throws a 401 `AppError` (503 when the keys cannot be fetched). */
@@ -106,6 +111,8 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
     return resolve(header, token);
   };
 
+  const maxLifetimeSec = options.maxLifetimeSec ?? 900;
+  const clockToleranceSec = options.clockToleranceSec ?? 5;
   return {
     async verify(token) {
       if (token.length > MAX_TOKEN_LENGTH) throw invalidToken("token too long");
@@ -115,8 +122,9 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
-          clockTolerance: options.clockToleranceSec ?? 5,
-          requiredClaims: ["sub", "jti", "exp", "role"],
+          clockTolerance: clockToleranceSec,
+          requiredClaims: ["sub", "jti", "exp", "iat", "role"],
+          maxTokenAge: maxLifetimeSec + clockToleranceSec,
         }));
       } catch (err) {
         if (err instanceof AppError) throw err;
@@ -127,8 +135,10 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
           cause: err,
         });
       }
-      const { sub, jti, role } = payload;
+      const { sub, jti, role, exp, iat } = payload;
       if (!nonEmpty(sub) || !nonEmpty(jti)) throw invalidToken("sub or jti empty");
+      if (Number(exp) - Number(iat) > maxLifetimeSec + clockToleranceSec)
+        throw invalidToken("lifetime too long");
       if (!isRole(role)) throw invalidToken("unknown role");
       return { userId: sub, role, tokenId: jti };
     },
