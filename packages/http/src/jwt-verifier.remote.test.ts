@@ -139,4 +139,33 @@ describe("remote JWKS", () => {
     expect(seen).toEqual(["http://carebridge.internal/api/auth/.well-known/jwks.json"]);
     expect(fetches).toBe(0);
   });
+
+  test("while the auth service is down, known keys keep verifying for up to an hour, then 503", async () => {
+    reset([k1.jwk]);
+    let clock = 1_000_000;
+    const verifier = createJwtVerifier({
+      issuer: ISS,
+      audience: AUD,
+      keys: {
+        jwksUrl,
+        cooldownMs: 30_000,
+        cacheMaxAgeMs: 600_000,
+        staleMaxAgeMs: 3_600_000,
+        now: () => clock,
+      },
+    });
+    expect((await verifier.verify(await token(k1))).userId).toBe("doctor-1");
+    failing = true;
+    clock += 11 * 60_000; // past the cache age: the refresh fails, the cached key still serves
+    expect((await verifier.verify(await token(k1))).userId).toBe("doctor-1");
+    const attempts = fetches;
+    clock += 10_000; // within the cooldown after the failed refresh: no new fetch
+    await verifier.verify(await token(k1));
+    expect(fetches).toBe(attempts);
+    clock += 60 * 60_000; // keys now over an hour old and still no way to refresh them
+    expect((await rejection(verifier.verify(await token(k1)))).status).toBe(503);
+    failing = false;
+    clock += 31_000; // auth is back: the next token refreshes and verifies
+    expect((await verifier.verify(await token(k1))).userId).toBe("doctor-1");
+  });
 });

@@ -1,7 +1,5 @@
 import {
   type CompactJWSHeaderParameters,
-  createRemoteJWKSet,
-  customFetch,
   errors,
   type FlattenedJWSInput,
   type JWSAlgorithm,
@@ -9,9 +7,10 @@ import {
   jwtVerify,
 } from "jose";
 import { AppError, serviceUnavailable, unauthorized } from "./errors.ts";
+import { remoteKeySet } from "./jwks-cache.ts";
 import { type Principal, ROLES, type Role } from "./principal.ts";
 
-/** Where verification keys come from: a key resolver, or a JWKS URL fetched and cached by jose. */
+/** Where verification keys come from: a key resolver, or a JWKS URL fetched and cached (remoteKeySet). */
 export type JwtKeySource =
   | JWTVerifyGetKey
   | {
@@ -22,8 +21,12 @@ export type JwtKeySource =
       cacheMaxAgeMs?: number;
       /** JWKS request timeout. Default 5 000 ms. */
       timeoutMs?: number;
+      /** While refreshes fail, keys fetched at most this long ago are still used. Default 3 600 000 ms. */
+      staleMaxAgeMs?: number;
       /** Alternative fetch (e.g. the embedded stack's in-process fetch). */
       fetch?: (url: string, init: RequestInit) => Promise<Response>;
+      /** The clock (tests). */
+      now?: () => number;
     };
 
 /** Options of {@link createJwtVerifier}. */
@@ -78,12 +81,8 @@ export function invalidToken(reason: string): AppError {
 
 function keyResolver(source: JwtKeySource): JWTVerifyGetKey {
   if (typeof source === "function") return source;
-  return createRemoteJWKSet(new URL(source.jwksUrl), {
-    cooldownDuration: source.cooldownMs,
-    cacheMaxAge: source.cacheMaxAgeMs,
-    timeoutDuration: source.timeoutMs,
-    ...(source.fetch ? { [customFetch]: source.fetch } : {}),
-  });
+  const { jwksUrl, ...options } = source;
+  return remoteKeySet(jwksUrl, options);
 }
 
 function isRole(value: unknown): value is Role {
