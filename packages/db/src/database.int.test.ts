@@ -4,6 +4,7 @@ import { connectPostgres } from "./connect-postgres.ts";
 import { migratePlatform } from "./migrate-platform.ts";
 import { outbox } from "./platform-schema.ts";
 import { KINDS, type OpenedDatabase, openDatabase } from "./testing/databases.ts";
+import { platformMigrationCount } from "./testing/migration-count.ts";
 import type { Database } from "./types.ts";
 
 const outboxRow = (topic = "test") => ({
@@ -46,7 +47,7 @@ for (const kind of KINDS) {
         const applied = await fresh.database.query<{ hash: string }>(
           sql`SELECT hash FROM drizzle.__platform_migrations`,
         );
-        expect(applied).toHaveLength(1);
+        expect(applied).toHaveLength(platformMigrationCount());
         const tables = await fresh.database.query<{ name: string }>(
           sql`SELECT tablename AS name FROM pg_tables WHERE schemaname = 'public' ORDER BY 1`,
         );

@@ -54,6 +54,8 @@ export const idempotencyKeys = pgTable(
   {
     scope: text("scope").primaryKey(),
     fingerprint: text("fingerprint").notNull(),
+    /** Token of the request holding the claim: only it may complete or release it. */
+    owner: text("owner").notNull().default(""),
     state: text("state", { enum: ["in-progress", "completed"] }).notNull(),
     response: jsonb("response").$type<StoredResponse>(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),

@@ -8,26 +8,28 @@ export interface StoredResponse {
 
 /** What {@link IdempotencyStore.reserve} found for a scope. */
 export type ReserveResult =
-  | { state: "reserved" }
+  | { state: "reserved"; owner: string }
   | { state: "in-progress"; fingerprint: string }
   | { state: "completed"; fingerprint: string; response: StoredResponse };
 
 /**
  * Port for idempotency records, keyed by scope (caller + method + path + key). `reserve` must be
- * atomic: of two concurrent calls for one scope exactly one gets `"reserved"`. Records expire after
- * `ttlMs`. Adapters: {@link memoryIdempotencyStore}; PostgreSQL in `@carebridge/db`.
+ * atomic: of two concurrent calls for one scope exactly one gets `"reserved"`, with an owner token.
+ * An in-progress claim lives for a short lease (a request that dies frees the key soon); a
+ * completed one for `ttlMs` from completion. Only the owner may complete or release its claim.
+ * Adapters: {@link memoryIdempotencyStore}; PostgreSQL in `@carebridge/db`.
  */
 export interface IdempotencyStore {
-  reserve(scope: string, fingerprint: string, ttlMs: number): Promise<ReserveResult>;
-  /** Stores the response of a reserved scope; it is replayed until the record expires. */
-  complete(scope: string, response: StoredResponse): Promise<void>;
-  /** Drops a reservation (the request failed) so the client can retry with the same key. */
-  release(scope: string): Promise<void>;
+  reserve(scope: string, fingerprint: string, leaseMs: number): Promise<ReserveResult>;
+  /** Stores the response of the owner's live claim; it is replayed for ttlMs from now. */
+  complete(scope: string, owner: string, response: StoredResponse, ttlMs: number): Promise<void>;
+  /** Drops the owner's in-progress claim (the request failed) so the client can retry with the same key. */
+  release(scope: string, owner: string): Promise<void>;
 }
 
 interface Entry {
   fingerprint: string;
-  ttlMs: number;
+  owner: string;
   expiresAt: number;
   response?: StoredResponse;
 }
@@ -63,26 +65,28 @@ export function memoryIdempotencyStore(options: MemoryIdempotencyStoreOptions = 
   };
 
   return {
-    async reserve(scope, fingerprint, ttlMs) {
+    async reserve(scope, fingerprint, leaseMs) {
       sweep();
       const entry = live(scope);
       if (!entry) {
-        entries.set(scope, { fingerprint, ttlMs, expiresAt: now() + ttlMs });
-        return { state: "reserved" };
+        const owner = crypto.randomUUID();
+        entries.set(scope, { fingerprint, owner, expiresAt: now() + leaseMs });
+        return { state: "reserved", owner };
       }
       return entry.response
         ? { state: "completed", fingerprint: entry.fingerprint, response: entry.response }
         : { state: "in-progress", fingerprint: entry.fingerprint };
     },
-    async complete(scope, response) {
+    async complete(scope, owner, response, ttlMs) {
       const entry = live(scope);
-      if (!entry) return;
+      if (!entry || entry.owner !== owner || entry.response) return;
       entry.response = response;
       // Retention counts from completion, not from the reservation.
-      entry.expiresAt = now() + entry.ttlMs;
+      entry.expiresAt = now() + ttlMs;
     },
-    async release(scope) {
-      entries.delete(scope);
+    async release(scope, owner) {
+      const entry = entries.get(scope);
+      if (entry && entry.owner === owner && !entry.response) entries.delete(scope);
     },
   };
 }

@@ -224,32 +224,42 @@ describe("Idempotency-Key", () => {
 
 describe("memoryIdempotencyStore", () => {
   const response = { status: 201, headers: {}, body: "{}" };
+  const ownerOf = (result: { state: string; owner?: string }) => {
+    expect(result.state).toBe("reserved");
+    return result.owner!;
+  };
 
-  test("records expire after the TTL, counted from completion", async () => {
+  test("a completed record lives for the TTL given at completion", async () => {
     let t = 1_000;
     const store = memoryIdempotencyStore({ now: () => t });
-    expect(await store.reserve("s", "f", 100)).toEqual({ state: "reserved" });
+    const owner = ownerOf(await store.reserve("s", "f", 100));
     t += 90;
-    await store.complete("s", response);
+    await store.complete("s", owner, response, 100);
     t += 90;
     expect(await store.reserve("s", "f", 100)).toMatchObject({ state: "completed", response });
     t += 11;
-    expect(await store.reserve("s", "f", 100)).toEqual({ state: "reserved" });
+    expect((await store.reserve("s", "f", 100)).state).toBe("reserved");
   });
 
-  test("an abandoned reservation expires too", async () => {
+  test("an abandoned reservation frees the key when its lease runs out", async () => {
     let t = 0;
     const store = memoryIdempotencyStore({ now: () => t });
     await store.reserve("s", "f", 50);
     expect(await store.reserve("s", "g", 50)).toEqual({ state: "in-progress", fingerprint: "f" });
     t = 50;
-    expect(await store.reserve("s", "g", 50)).toEqual({ state: "reserved" });
+    expect((await store.reserve("s", "g", 50)).state).toBe("reserved");
   });
 
-  test("release frees the scope", async () => {
-    const store = memoryIdempotencyStore();
-    await store.reserve("s", "f", 1000);
-    await store.release("s");
-    expect(await store.reserve("s", "f", 1000)).toEqual({ state: "reserved" });
+  test("only the owner completes or releases; a late finisher cannot touch a taken-over key", async () => {
+    let t = 0;
+    const store = memoryIdempotencyStore({ now: () => t });
+    const slow = ownerOf(await store.reserve("s", "f", 10));
+    t = 10;
+    const retry = ownerOf(await store.reserve("s", "g", 10));
+    await store.complete("s", slow, { ...response, body: "slow" }, 1_000);
+    await store.release("s", slow);
+    expect(await store.reserve("s", "g", 10)).toEqual({ state: "in-progress", fingerprint: "g" });
+    await store.release("s", retry);
+    expect((await store.reserve("s", "g", 10)).state).toBe("reserved");
   });
 });

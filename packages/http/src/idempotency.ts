@@ -12,8 +12,10 @@ export const IDEMPOTENT_REPLAYED_HEADER = "Idempotent-Replayed";
 export interface IdempotencyOptions {
   /** A missing key is 400 (the route's contract demands one). Default false: no key, no idempotency. */
   required?: boolean;
-  /** How long a key is remembered. Default 24 h. */
+  /** How long a completed key is remembered. Default 24 h. */
   ttlMs?: number;
+  /** How long an in-progress claim holds the key if its request never finishes. Default 60 s. */
+  leaseMs?: number;
 }
 
 const VALID_KEY = /^[\x20-\x7E]{1,255}$/;
@@ -33,13 +35,15 @@ function replay(response: StoredResponse): Response {
  * `Idempotency-Key` for creating POSTs. Scope: caller (or "anonymous") + method + path + key; the
  * fingerprint is the SHA-256 of the raw body. A repeat with the same body replays the first
  * response (`Idempotent-Replayed: true`); another body → 422; while the first is running → 409.
- * Responses ≥ 500 and thrown errors release the key. Place it after `requireAuth`.
+ * Responses ≥ 500, 408, 429 and thrown errors release the key. An in-progress claim is a lease
+ * (default 60 s), so a request that dies does not lock its key for a day. Place it after `requireAuth`.
  */
 export function idempotency(
   store: IdempotencyStore,
   options: IdempotencyOptions = {},
 ): MiddlewareHandler<AppEnv> {
   const ttlMs = options.ttlMs ?? 24 * 60 * 60 * 1000;
+  const leaseMs = options.leaseMs ?? 60_000;
   return async (c, next) => {
     const key = c.req.header(IDEMPOTENCY_KEY_HEADER);
     if (key === undefined) {
@@ -63,7 +67,7 @@ export function idempotency(
     const caller = c.get("principal")?.userId ?? `anonymous:${fingerprint}`;
     const scope = JSON.stringify([caller, c.req.method, c.req.path, key]);
 
-    const found = await store.reserve(scope, fingerprint, ttlMs);
+    const found = await store.reserve(scope, fingerprint, leaseMs);
     if (found.state !== "reserved") {
       if (found.fingerprint !== fingerprint) {
         throw unprocessable("This Idempotency-Key was already used with a different request body.", {
@@ -79,15 +83,19 @@ export function idempotency(
       return replay(found.response);
     }
 
+    const { owner } = found;
     const release = () =>
-      store.release(scope).catch((err: unknown) => c.var.logger.error({ err }, "idempotency release failed"));
+      store
+        .release(scope, owner)
+        .catch((err: unknown) => c.var.logger.error({ err }, "idempotency release failed"));
     try {
       await next();
     } catch (err) {
       await release();
       throw err;
     }
-    if (c.error || c.res.status >= 500) {
+    // Failures and "try again later" answers are not results to replay: the key is freed.
+    if (c.error || c.res.status >= 500 || c.res.status === 429 || c.res.status === 408) {
       await release();
       return;
     }
@@ -98,7 +106,7 @@ export function idempotency(
     }
     const response = { status: c.res.status, headers, body: await c.res.clone().text() };
     // The effect has happened: answer the client even if the record cannot be written.
-    await store.complete(scope, response).catch((err: unknown) => {
+    await store.complete(scope, owner, response, ttlMs).catch((err: unknown) => {
       c.var.logger.error({ err }, "idempotency record not stored");
     });
   };
