@@ -102,6 +102,30 @@ describe("valid tokens", () => {
   });
 });
 
+describe("verified-token cache", () => {
+  test("a token is verified once, then served from the cache until its exp, not past it", async () => {
+    let keyLookups = 0;
+    const local = createLocalJWKSet({ keys: [edPublicJwk] });
+    const verifier = createJwtVerifier({
+      issuer: ISS,
+      audience: AUD,
+      keys: (header, token) => {
+        keyLookups++;
+        return local(header, token);
+      },
+    });
+    const token = await sign(claims({ exp: now() + 2 }));
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(keyLookups).toBe(1);
+    // A different token (even one byte off) is verified afresh, and a forgery is still refused.
+    await expect(verifier.verify(`${token.slice(0, -2)}AA`)).rejects.toMatchObject({ status: 401 });
+    await Bun.sleep(2_100); // past exp: the cache never outlives it, so the token is checked again
+    await verifier.verify(token); // (still within the 5 s clock tolerance)
+    expect(keyLookups).toBe(2);
+  });
+});
+
 describe("forged and invalid tokens are all 401", () => {
   const cases: Array<[string, () => Promise<string>]> = [
     ["alg none", async () => `${encodeJson({ alg: "none", kid: "ed-1" })}.${encodeJson(claims())}.`],
