@@ -3,6 +3,7 @@ import {
   base64url,
   type CryptoKey,
   createLocalJWKSet,
+  errors,
   exportJWK,
   generateKeyPair,
   type JWK,
@@ -103,27 +104,44 @@ describe("valid tokens", () => {
 });
 
 describe("verified-token cache", () => {
-  test("a token is verified once, then served from the cache until its exp, not past it", async () => {
-    let keyLookups = 0;
+  /** A verifier over the test key that counts full verifications (jose hands the resolver the signature). */
+  const counting = () => {
     const local = createLocalJWKSet({ keys: [edPublicJwk] });
+    const state = { fullChecks: 0, retired: false };
     const verifier = createJwtVerifier({
       issuer: ISS,
       audience: AUD,
-      keys: (header, token) => {
-        keyLookups++;
-        return local(header, token);
+      keys: (header, input) => {
+        if (input.signature !== "") state.fullChecks++;
+        if (state.retired) throw new errors.JWKSNoMatchingKey();
+        return local(header, input);
       },
     });
+    return { verifier, state };
+  };
+
+  test("a token's signature is checked once, then it is served from the cache until its exp, not past it", async () => {
+    const { verifier, state } = counting();
     const token = await sign(claims({ exp: now() + 2 }));
     await verifier.verify(token);
     await verifier.verify(token);
-    expect(keyLookups).toBe(1);
-    // A different token (even one byte off) is verified afresh, and a forgery is still refused.
-    await expect(verifier.verify(`${token.slice(0, -2)}AA`)).rejects.toMatchObject({ status: 401 });
-    expect(keyLookups).toBe(2);
+    expect(state.fullChecks).toBe(1);
+    // A different token (even one character off) is checked afresh, and a forgery is still refused.
+    const at = token.length - 20; // inside the signature (the last character only carries padding bits)
+    const forged = `${token.slice(0, at)}${token[at] === "A" ? "B" : "A"}${token.slice(at + 1)}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ status: 401 });
+    expect(state.fullChecks).toBe(2);
     await Bun.sleep(2_100); // past exp: the cache never outlives it, so the token is checked again
     await verifier.verify(token); // (still within the 5 s clock tolerance)
-    expect(keyLookups).toBe(3);
+    expect(state.fullChecks).toBe(3);
+  });
+
+  test("a cached token stops working as soon as its key is retired", async () => {
+    const { verifier, state } = counting();
+    const token = await sign(claims());
+    await verifier.verify(token);
+    state.retired = true;
+    await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401 });
   });
 });
 

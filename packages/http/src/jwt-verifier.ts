@@ -120,16 +120,36 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
   const cacheEntries = options.cacheEntries ?? 10_000;
   // Tokens already verified, by their exact text: a hit needs the identical signed token, so it is
   // as safe as verifying again, and saves the signature check on every request of a session.
-  const verified = new Map<string, { principal: Principal; until: number }>();
+  // On a hit the token's key is still looked up (cheap) and must be the very key that verified it,
+  // so a retired or replaced key takes effect at once; only the signature check is skipped.
+  const verified = new Map<
+    string,
+    { principal: Principal; until: number; header: CompactJWSHeaderParameters; key: unknown }
+  >();
+  const NO_INPUT: FlattenedJWSInput = { payload: "", signature: "" };
   return {
     async verify(token) {
       const hit = verified.get(token);
-      if (hit && hit.until > Date.now()) return hit.principal;
-      if (hit) verified.delete(token);
+      if (hit) {
+        verified.delete(token);
+        const current = await (async () => getKey(hit.header, NO_INPUT))().catch(() => null);
+        const stillValid = hit.until > Date.now() && current === hit.key;
+        if (stillValid) {
+          verified.set(token, hit);
+          return hit.principal;
+        }
+      }
       if (token.length > MAX_TOKEN_LENGTH) throw invalidToken("token too long");
       let payload: Record<string, unknown>;
+      let header: CompactJWSHeaderParameters | undefined;
+      let key: unknown;
+      const recordingGetKey = async (h: CompactJWSHeaderParameters, input: FlattenedJWSInput) => {
+        header = h;
+        key = await getKey(h, input);
+        return key as Awaited<ReturnType<JWTVerifyGetKey>>;
+      };
       try {
-        ({ payload } = await jwtVerify(token, getKey, {
+        ({ payload } = await jwtVerify(token, recordingGetKey, {
           issuer: options.issuer,
           audience: options.audience,
           algorithms,
@@ -154,7 +174,12 @@ export function createJwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       const principal: Principal = { userId: sub, role, tokenId: jti };
       if (cacheMs > 0) {
         if (verified.size >= cacheEntries) verified.delete(verified.keys().next().value!);
-        verified.set(token, { principal, until: Math.min(Date.now() + cacheMs, Number(exp) * 1000) });
+        verified.set(token, {
+          principal,
+          until: Math.min(Date.now() + cacheMs, Number(exp) * 1000),
+          header: header!,
+          key,
+        });
       }
       return principal;
     },
