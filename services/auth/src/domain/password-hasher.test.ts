@@ -26,4 +26,21 @@ describe("password hasher", () => {
     // The queue drains: later callers are served again.
     expect(await hasher.hash("pw-four-1234")).toStartWith("$argon2id$");
   });
+
+  test("500 parallel sign-ins all complete, with never more than `concurrency` argon2 runs (19 MiB each) at once", async () => {
+    const hasher = createPasswordHasher({ concurrency: 2 });
+    const hash = await hasher.hash("correct-horse-1");
+    let mostRunning = 0;
+    const probe = setInterval(() => {
+      mostRunning = Math.max(mostRunning, hasher.stats().running);
+    }, 1);
+    const results = await Promise.all(
+      Array.from({ length: 500 }, () => hasher.verify("correct-horse-1", hash)),
+    );
+    clearInterval(probe);
+    expect(results.every(Boolean)).toBe(true);
+    expect(mostRunning).toBeGreaterThan(0);
+    expect(mostRunning).toBeLessThanOrEqual(2);
+    expect(hasher.stats()).toEqual({ running: 0, waiting: 0 });
+  }, 60_000);
 });
