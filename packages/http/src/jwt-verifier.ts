@@ -7,27 +7,11 @@ import {
   jwtVerify,
 } from "jose";
 import { AppError, serviceUnavailable, unauthorized } from "./errors.ts";
-import { remoteKeySet } from "./jwks-cache.ts";
+import { type RemoteKeySetOptions, remoteKeySet } from "./jwks-cache.ts";
 import { type Principal, ROLES, type Role } from "./principal.ts";
 
 /** Where verification keys come from: a key resolver, or a JWKS URL fetched and cached (remoteKeySet). */
-export type JwtKeySource =
-  | JWTVerifyGetKey
-  | {
-      jwksUrl: string;
-      /** Minimum time between refetches triggered by an unknown `kid`. Default 30 000 ms. */
-      cooldownMs?: number;
-      /** How long fetched keys are trusted before a refetch. Default 600 000 ms. */
-      cacheMaxAgeMs?: number;
-      /** JWKS request timeout. Default 5 000 ms. */
-      timeoutMs?: number;
-      /** While refreshes fail, keys fetched at most this long ago are still used. Default 3 600 000 ms. */
-      staleMaxAgeMs?: number;
-      /** Alternative fetch (e.g. the embedded stack's in-process fetch). */
-      fetch?: (url: string, init: RequestInit) => Promise<Response>;
-      /** The clock (tests). */
-      now?: () => number;
-    };
+export type JwtKeySource = JWTVerifyGetKey | ({ jwksUrl: string } & RemoteKeySetOptions);
 
 /** Options of {@link createJwtVerifier}. */
 export interface JwtVerifierOptions {

@@ -5,9 +5,7 @@
  * - produce → consume latency on the local broker.
  * Each pair is measured alternately three times; the medians are compared.
  */
-import { connectPostgres, migratePlatform } from "@carebridge/db";
-import { type Bench, type BenchResult, median, percentile } from "@carebridge/testing";
-import { sql } from "drizzle-orm";
+import { type Bench, type BenchResult, createTestDatabase, median, percentile } from "@carebridge/testing";
 import { Kafka, logLevel } from "kafkajs";
 import { toRecord } from "./cloudevents.ts";
 import { startIdempotentConsumer } from "./idempotent-consumer.ts";
@@ -22,13 +20,7 @@ const BATCH = 500;
 const ROUNDS = 3;
 
 const bench: Bench = async ({ postgresUrl, kafkaBrokers }) => {
-  const admin = await connectPostgres(postgresUrl, { max: 1 });
-  const dbName = `bench_${crypto.randomUUID().slice(0, 8)}`;
-  await admin.query(sql.raw(`CREATE DATABASE ${dbName}`));
-  const url = new URL(postgresUrl);
-  url.pathname = `/${dbName}`;
-  const database = await connectPostgres(url.toString(), { max: 4 });
-  await migratePlatform(database);
+  const { database, drop } = await createTestDatabase({ serverUrl: postgresUrl, max: 4 });
   const log = kafkaEventLog({ brokers: kafkaBrokers, clientId: "bench", logger: silentLogger });
   const kafka = new Kafka({ clientId: "bench-raw", brokers: kafkaBrokers, logLevel: logLevel.NOTHING });
   const results: BenchResult[] = [];
@@ -189,9 +181,7 @@ const bench: Bench = async ({ postgresUrl, kafkaBrokers }) => {
     });
   } finally {
     await log.close();
-    await database.close();
-    await admin.query(sql.raw(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`));
-    await admin.close();
+    await drop();
   }
   return results;
 };

@@ -72,11 +72,13 @@ const withAdmin = async <T>(serverUrl: string, fn: (admin: Database) => Promise<
 };
 
 /**
- * Creates a uniquely named database (`t_<random>`) on the test server and connects to it, with
- * the platform migrations applied unless `migrate: false`.
+ * Creates a uniquely named database (`t_<random>`) on the test server (or on `serverUrl`, e.g. a
+ * bench's) and connects to it, with the platform migrations applied unless `migrate: false`.
  */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
-  const serverUrl = await testPostgresUrl();
+export async function createTestDatabase(
+  options: { migrate?: boolean; serverUrl?: string; max?: number } = {},
+): Promise<TestDatabase> {
+  const serverUrl = options.serverUrl ?? (await testPostgresUrl());
   const name = `t_${crypto.randomUUID().replaceAll("-", "").slice(0, 24)}`;
   await withAdmin(serverUrl, (admin) => createDatabase(admin, name));
   const url = new URL(serverUrl);
@@ -87,7 +89,10 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     await withAdmin(serverUrl, (admin) => dropDatabase(admin, name));
   };
   try {
-    database = await connectPostgres(url.toString(), { applicationName: "carebridge-test" });
+    database = await connectPostgres(url.toString(), {
+      applicationName: "carebridge-test",
+      ...(options.max ? { max: options.max } : {}),
+    });
     if (options.migrate ?? true) await migratePlatform(database);
   } catch (error) {
     await drop().catch(() => {});

@@ -4,9 +4,7 @@
  * - authenticated GET /api/auth/me vs an unauthenticated Hono echo route on the same server.
  * Load comes from this process over real HTTP (Bun.serve on loopback).
  */
-import { connectPostgres } from "@carebridge/db";
-import { type Bench, type BenchResult, median } from "@carebridge/testing";
-import { sql } from "drizzle-orm";
+import { type Bench, type BenchResult, createTestDatabase, median } from "@carebridge/testing";
 import { Hono } from "hono";
 import { ARGON2ID } from "./domain/password-hasher.ts";
 import { buildTestApp, type SessionBody } from "./test-support.ts";
@@ -37,12 +35,7 @@ async function load(
 }
 
 const bench: Bench = async ({ postgresUrl }) => {
-  const admin = await connectPostgres(postgresUrl, { max: 1 });
-  const name = `bench_auth_${crypto.randomUUID().slice(0, 8)}`;
-  await admin.query(sql.raw(`CREATE DATABASE ${name}`));
-  const url = new URL(postgresUrl);
-  url.pathname = `/${name}`;
-  const database = await connectPostgres(url.toString(), { max: 10 });
+  const { database, drop } = await createTestDatabase({ serverUrl: postgresUrl, max: 10 });
   const results: BenchResult[] = [];
   try {
     const { app } = await buildTestApp(database);
@@ -141,9 +134,7 @@ const bench: Bench = async ({ postgresUrl }) => {
       await server.stop(true);
     }
   } finally {
-    await database.close();
-    await admin.query(sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
-    await admin.close();
+    await drop();
   }
   return results;
 };
