@@ -11,6 +11,7 @@ import {
   type PasswordHasher,
   type PasswordHasherOptions,
 } from "./domain/password-hasher.ts";
+import { createUserCache, type UserCache } from "./domain/user-cache.ts";
 
 /** Everything the auth app needs; built once per process (or per test). */
 export interface AuthDeps {
@@ -21,6 +22,7 @@ export interface AuthDeps {
   verifier: JwtVerifier;
   claims: TokenClaims;
   throttle: LoginThrottle;
+  users: UserCache;
 }
 
 /** Options of {@link createAuthDeps}. */
@@ -51,6 +53,7 @@ export async function createAuthDeps(options: AuthDepsOptions): Promise<AuthDeps
     verifier,
     claims: options.claims,
     throttle: createLoginThrottle(options.database, options.throttle),
+    users: createUserCache(options.database),
   };
 }
 

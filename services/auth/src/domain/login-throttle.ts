@@ -1,6 +1,6 @@
 import type { Database } from "@carebridge/db";
 import { tooManyRequests } from "@carebridge/http";
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import { loginFailures } from "../db/schema.ts";
 
 /** One sliding window: at most `limit` failures within `windowSeconds`. */
@@ -9,7 +9,10 @@ export interface ThrottleWindow {
   windowSeconds: number;
 }
 
-/** Limits on failed sign-ins per account (email) and per client address. */
+/**
+ * Limits on failed sign-ins per account (counted per client address, so an attacker cannot lock
+ * the owner out) and per client address (across all accounts: credential stuffing).
+ */
 export interface ThrottleOptions {
   account: ThrottleWindow;
   address: ThrottleWindow;
@@ -35,29 +38,34 @@ interface WindowState extends Record<string, unknown> {
 }
 
 /**
- * Sliding-window log over `login_failures`. Refused (429) attempts are not recorded, so an attacker
- * hammering an account cannot extend its lock: it lifts at most one window after the last counted
- * failure. Count-then-insert is not atomic; concurrent attempts can overshoot a limit slightly.
+ * Sliding-window log over `login_failures`. An account's failures count per client address, so
+ * guessing from one address locks that address out of the account (and, past the address limit,
+ * out of every account), while the owner signing in from their own address is never locked out by
+ * someone else. Refused (429) attempts are not recorded, so hammering cannot extend a lock: it
+ * lifts at most one window after the last counted failure. Count-then-insert is not atomic;
+ * concurrent attempts can overshoot a limit slightly.
  */
 export function createLoginThrottle(
   database: Database,
   options: ThrottleOptions = DEFAULT_THROTTLE,
 ): LoginThrottle {
-  const state = async (column: "email" | "ip", value: string, window: ThrottleWindow) => {
+  const state = async (where: SQL, window: ThrottleWindow) => {
     const seconds = window.windowSeconds;
     const [row] = await database.query<WindowState>(sql`
       SELECT count(*)::int AS n,
              ceil(extract(epoch FROM min(at) + make_interval(secs => ${seconds}) - now()))::int AS retry_after
         FROM login_failures
-       WHERE ${sql.identifier(column)} = ${value} AND at > now() - make_interval(secs => ${seconds})`);
+       WHERE ${where} AND at > now() - make_interval(secs => ${seconds})`);
     return { count: Number(row?.n ?? 0), retryAfter: Math.max(1, Number(row?.retry_after ?? 1)) };
   };
 
   return {
     async check(email, ip) {
       const [account, address] = await Promise.all([
-        state("email", email, options.account),
-        ip ? state("ip", ip, options.address) : Promise.resolve({ count: 0, retryAfter: 1 }),
+        // The account's failures from this address only: failures from an attacker's address lock
+        // the account for that address, never for the owner signing in from elsewhere.
+        state(sql`email = ${email} AND ip IS NOT DISTINCT FROM ${ip}`, options.account),
+        ip ? state(sql`ip = ${ip}`, options.address) : Promise.resolve({ count: 0, retryAfter: 1 }),
       ]);
       const blocked = [
         account.count >= options.account.limit ? account.retryAfter : 0,

@@ -1,6 +1,5 @@
 import { getPrincipal, type HttpApp, requireAuth, unauthorized } from "@carebridge/http";
 import { createRoute } from "@hono/zod-openapi";
-import { findUserById } from "../db/user-queries.ts";
 import type { AuthDeps } from "../deps.ts";
 import { jsonResponse, UserSchema } from "./schemas.ts";
 
@@ -16,7 +15,7 @@ export function registerMe(app: HttpApp, deps: AuthDeps): void {
   app.use(route.path, requireAuth(deps.verifier));
   app.openapi(route, async (c) => {
     const principal = getPrincipal(c);
-    const user = await findUserById(deps.database.db, principal.userId);
+    const user = await deps.users.get(principal.userId);
     if (!user) throw unauthorized("The account no longer exists.", { code: "invalid-token" });
     return c.json(user, 200);
   });
