@@ -1,0 +1,2 @@
+export * from "../test-support.ts";
+export * from "./test-issuer.ts";
