@@ -3,7 +3,13 @@ import { makeEvent } from "@carebridge/contracts";
 import { type Database, migratePlatform, openPglite } from "@carebridge/db";
 import { toRecord } from "./cloudevents.ts";
 import { REDRIVE_GROUP_HEADER } from "./dlq.ts";
-import { isInfrastructureError, PoisonEventError, startIdempotentConsumer } from "./idempotent-consumer.ts";
+import {
+  isInfrastructureError,
+  PoisonEventError,
+  type ProcessedEventStore,
+  startIdempotentConsumer,
+  startIdempotentStoreConsumer,
+} from "./idempotent-consumer.ts";
 import { silentLogger } from "./logger.ts";
 import { memoryEventLog } from "./memory-event-log.ts";
 import { drainOnce, enqueue, enqueueEvents } from "./outbox.ts";
@@ -187,5 +193,90 @@ describe("idempotent consumer (in-memory log, PGlite)", () => {
     expect(isInfrastructureError(Object.assign(new Error("dns"), { code: "EAI_AGAIN" }))).toBe(true);
     expect(isInfrastructureError(new Error("PGlite is closed"))).toBe(true);
     expect(isInfrastructureError(new Error("bad data"))).toBe(false);
+  });
+});
+
+describe("idempotent consumer over a pluggable store (in-memory log)", () => {
+  /** A store committing one event at a time, like DynamoDB's TransactWriteItems. */
+  function memoryStore(fail: (n: number, attempt: number) => Error | null) {
+    const markers = new Set<string>();
+    const effects: number[] = [];
+    const attempts = new Map<number, number>();
+    const store: ProcessedEventStore = {
+      async applyOnce(groupId, event) {
+        const marker = `${groupId}/${event.id}`;
+        if (markers.has(marker)) return false;
+        const n = (event.data as { n: number }).n;
+        const attempt = (attempts.get(n) ?? 0) + 1;
+        attempts.set(n, attempt);
+        const error = fail(n, attempt);
+        if (error) throw error; // nothing committed for this event
+        markers.add(marker);
+        effects.push(n);
+        return true;
+      },
+      isInfrastructureError: (error) => error instanceof Error && error.message === "throttled",
+    };
+    return { store, effects, attempts };
+  }
+
+  test("events before a failing one are applied once, the failing one is retried, then dead-lettered; redelivery has no second effect", async () => {
+    const log = memoryEventLog();
+    await log.createTopics([
+      { name: "store", partitions: 1 },
+      { name: "store.dlq", partitions: 1 },
+    ]);
+    const { store, effects, attempts } = memoryStore((n, attempt) =>
+      n === 2 ? new Error("always broken") : n === 3 && attempt < 3 ? new Error("flaky") : null,
+    );
+    const batches: Array<{ processed: number; duplicates: number; deadLettered: number }> = [];
+    const consumer = await startIdempotentStoreConsumer({
+      groupId: "g-store",
+      topics: ["store"],
+      log,
+      store,
+      logger: silentLogger,
+      maxAttempts: 3,
+      backoff: { initialMs: 1, maxMs: 2 },
+      onBatch: (info) => batches.push(info),
+    });
+    const entries = sequencedEntries("store", 1, 5);
+    await database.transaction((tx) => enqueue(tx, entries));
+    await drainOnce(database, log);
+    await waitFor("the first batch", () => batches.length === 1);
+    expect(attempts.get(2)).toBe(3); // maxAttempts, then the DLQ
+    // The same five events again (a relay resend): all are duplicates but the dead-lettered one.
+    await database.transaction((tx) => enqueue(tx, entries));
+    await drainOnce(database, log);
+    await waitFor("two batches", () => batches.length === 2);
+    await consumer.stop();
+    expect(effects).toEqual([0, 1, 3, 4]);
+    expect(batches[0]).toEqual({ processed: 4, duplicates: 0, deadLettered: 1 });
+    expect(batches[1]).toEqual({ processed: 0, duplicates: 4, deadLettered: 1 });
+  });
+
+  test("an infrastructure error redelivers the batch instead of dead-lettering", async () => {
+    const log = memoryEventLog({ retryBackoffMs: 1 });
+    await log.createTopics([
+      { name: "store-infra", partitions: 1 },
+      { name: "store-infra.dlq", partitions: 1 },
+    ]);
+    const { store, effects } = memoryStore((n, attempt) =>
+      n === 1 && attempt < 8 ? new Error("throttled") : null,
+    );
+    const consumer = await startIdempotentStoreConsumer({
+      groupId: "g-store-infra",
+      topics: ["store-infra"],
+      log,
+      store,
+      logger: silentLogger,
+      maxAttempts: 2,
+      backoff: { initialMs: 1, maxMs: 2 },
+    });
+    await database.transaction((tx) => enqueue(tx, sequencedEntries("store-infra", 1, 3)));
+    await drainOnce(database, log);
+    await waitFor("three effects", () => effects.length === 3);
+    await consumer.stop();
+    expect(effects).toEqual([0, 1, 2]);
   });
 });

@@ -108,11 +108,9 @@ const HEARTBEAT_EVERY = 50;
  * `<topic>.dlq` with the error while the rest of the partition flows on.
  */
 export async function startIdempotentConsumer(options: IdempotentConsumerOptions): Promise<ConsumerHandle> {
-  const { groupId, log, database, logger, handle, handleBatch } = options;
+  const { groupId, database, handle, handleBatch } = options;
   if (!handle === !handleBatch)
     throw new Error("startIdempotentConsumer: give exactly one of handle, handleBatch");
-  const maxAttempts = options.maxAttempts ?? 5;
-  const backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
 
   // One parameter (a JSON array) rather than five per row: for a batch of 1000 this is about 3×
   // faster than a multi-row VALUES insert, which is most of a batch's cost.
@@ -164,6 +162,75 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
     }
   };
 
+  return consumeIdempotently(options, runBatch, isInfrastructureError);
+}
+
+/**
+ * Where a consumer that does not use PostgreSQL keeps its processed-event markers (e.g. DynamoDB):
+ * each event's effect and its marker must commit together, one event at a time.
+ */
+export interface ProcessedEventStore {
+  /** Applies `event`'s effect and records its id for `groupId` atomically; false (and no effect) when already recorded. */
+  applyOnce(groupId: string, event: ReceivedEvent): Promise<boolean>;
+  /** Errors that are not the event's fault (store unreachable, throttled, conflicts): redelivered, never dead-lettered. */
+  isInfrastructureError?(error: unknown): boolean;
+}
+
+/** Options of {@link startIdempotentStoreConsumer}: those of the PostgreSQL consumer, with a store instead. */
+export type StoreConsumerOptions = Omit<IdempotentConsumerOptions, "database" | "handle" | "handleBatch"> & {
+  store: ProcessedEventStore;
+};
+
+/**
+ * {@link startIdempotentConsumer} over a {@link ProcessedEventStore}: the same validation, retries
+ * with backoff, dead-lettering and per-partition order; each event commits on its own.
+ */
+export async function startIdempotentStoreConsumer(options: StoreConsumerOptions): Promise<ConsumerHandle> {
+  const { groupId, store } = options;
+  const runBatch: RunBatch = async (events, ctx) => {
+    let applied = 0;
+    let current = 0;
+    try {
+      for (; current < events.length; current++) {
+        if (current > 0 && current % HEARTBEAT_EVERY === 0) {
+          await ctx.heartbeat();
+          if (!ctx.isActive()) throw new PartitionRevokedError("partition revoked during the batch");
+        }
+        if (await store.applyOnce(groupId, events[current]!)) applied++;
+      }
+      return { ok: true, applied };
+    } catch (error) {
+      // The events before the failing one are committed already (one commit per event).
+      return { ok: false, failedAt: current, error, committed: { count: current, applied } };
+    }
+  };
+  const isInfra = (error: unknown) =>
+    error instanceof PartitionRevokedError || (store.isInfrastructureError?.(error) ?? false);
+  return consumeIdempotently(options, runBatch, isInfra);
+}
+
+/**
+ * Runs a batch of events: ok with how many were new, or where it failed. `committed` is set when
+ * the events before `failedAt` stay committed despite the failure (stores without batch transactions).
+ */
+type RunBatch = (
+  events: ReceivedEvent[],
+  ctx: BatchContext,
+) => Promise<
+  | { ok: true; applied: number }
+  | { ok: false; failedAt: number; error: unknown; committed?: { count: number; applied: number } }
+>;
+
+/** The consume loop shared by both consumers: validation, dedupe within a batch, retries, DLQ. */
+async function consumeIdempotently(
+  options: Omit<IdempotentConsumerOptions, "database" | "handle" | "handleBatch">,
+  runBatch: RunBatch,
+  isInfra: (error: unknown) => boolean,
+): Promise<ConsumerHandle> {
+  const { groupId, log, logger } = options;
+  const maxAttempts = options.maxAttempts ?? 5;
+  const backoff = options.backoff ?? { initialMs: 100, maxMs: 5_000 };
+
   /** Retries one event alone (it has failed `attempts` times already); dead-letters it when out of tries. */
   const retryAlone = async (
     event: ReceivedEvent,
@@ -174,7 +241,7 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
   ): Promise<"applied" | "dead-lettered"> => {
     let error = lastError;
     for (;;) {
-      if (isInfrastructureError(error)) throw error;
+      if (isInfra(error)) throw error;
       if (!(error instanceof PoisonEventError) && attempts < maxAttempts) {
         if (!ctx.isActive()) throw error; // partition revoked: its next owner retries
         await sleep(backoffDelay(attempts, backoff));
@@ -259,7 +326,16 @@ export async function startIdempotentConsumer(options: IdempotentConsumerOptions
         end = failing?.index ?? events.length;
         continue;
       }
-      if (isInfrastructureError(result.error)) throw result.error;
+      if (isInfra(result.error)) throw result.error;
+      if (result.committed) {
+        // The events before the failing one are committed: count them, retry the failing one alone.
+        processed += result.committed.applied;
+        duplicates += result.committed.count - result.committed.applied;
+        start += result.committed.count;
+        failing = { index: start, error: result.error };
+        end = start;
+        continue;
+      }
       if (result.failedAt >= 0 || end - start === 1) {
         failing = { index: start + Math.max(0, result.failedAt), error: result.error };
         end = failing.index;
