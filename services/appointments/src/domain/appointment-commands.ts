@@ -1,0 +1,89 @@
+import type { Tx } from "@carebridge/db";
+import { conflict } from "@carebridge/http";
+import { enqueueEvents } from "@carebridge/kafka";
+import { moveAppointment, updateStatus } from "../db/appointment-queries.ts";
+import { lockDoctor } from "../db/doctor-queries.ts";
+import type { Appointment } from "./appointment.ts";
+import { appointmentEvent } from "./appointment-events.ts";
+import { BookingRejection, checkStart } from "./booking.ts";
+import { type AppointmentCommand, transition } from "./state-machine.ts";
+
+/** Why `command` cannot be done now, by time: null when it can. */
+export function timingProblem(
+  command: AppointmentCommand,
+  appointment: Appointment,
+  nowMs: number,
+): string | null {
+  const started = Date.parse(appointment.start) <= nowMs;
+  switch (command) {
+    case "cancel":
+    case "reschedule":
+      return started
+        ? "The appointment has already started; it can only be completed or marked a no-show."
+        : null;
+    case "complete":
+    case "no-show":
+      return started ? null : "The appointment has not started yet.";
+    default:
+      return command satisfies never;
+  }
+}
+
+/** 409 unless the state machine and the clock allow `command`. */
+function assertAllowed(command: AppointmentCommand, appointment: Appointment, nowMs: number): void {
+  const result = transition(appointment.status, command);
+  if (!result.ok) throw conflict(result.reason, { code: "invalid-transition" });
+  const problem = timingProblem(command, appointment, nowMs);
+  if (problem) throw conflict(problem, { code: "invalid-transition" });
+}
+
+/** Cancels, completes or marks no-show (the row locked by the caller) with its event, in `tx`. */
+export async function applyStatusCommand(
+  tx: Tx,
+  appointment: Appointment,
+  command: "cancel" | "complete" | "no-show",
+  options: { nowMs: number; reason?: string | null },
+): Promise<Appointment> {
+  assertAllowed(command, appointment, options.nowMs);
+  const next = transition(appointment.status, command);
+  if (!next.ok) throw new Error("unreachable");
+  const reason = options.reason ?? null;
+  const updated = await updateStatus(tx, appointment.id, {
+    status: next.next,
+    cancelReason: command === "cancel" ? reason : undefined,
+    nowMs: options.nowMs,
+  });
+  const change =
+    command === "cancel"
+      ? ({ type: "appointment.cancelled", reason } as const)
+      : command === "complete"
+        ? ({ type: "appointment.completed" } as const)
+        : ({ type: "appointment.no-show" } as const);
+  await enqueueEvents(tx, [appointmentEvent(updated, change)]);
+  return updated;
+}
+
+/**
+ * Moves a booked appointment (row locked by the caller) to another slot of its doctor, with its
+ * event, in `tx`. A taken slot raises the exclusion violation, which rolls the whole transaction
+ * back: the old time stays.
+ */
+export async function reschedule(
+  tx: Tx,
+  appointment: Appointment,
+  startMs: number,
+  nowMs: number,
+): Promise<Appointment> {
+  assertAllowed("reschedule", appointment, nowMs);
+  if (startMs === Date.parse(appointment.start)) {
+    throw new BookingRejection("invalid_slot", "The appointment is already at this time.");
+  }
+  const doctor = await lockDoctor(tx, appointment.doctorId);
+  if (!doctor) throw new BookingRejection("unknown_doctor", "The doctor is no longer known.");
+  const { endMs } = checkStart(doctor, startMs, nowMs);
+  const moved = await moveAppointment(tx, appointment.id, { startMs, endMs, nowMs });
+  await enqueueEvents(tx, [
+    appointmentEvent(moved, { type: "appointment.rescheduled", previousStart: appointment.start }),
+  ]);
+  return moved;
+}

@@ -1,0 +1,28 @@
+import { getPrincipal, type HttpApp } from "@carebridge/http";
+import { createRoute, z } from "@hono/zod-openapi";
+import type { AppointmentsDeps } from "../deps.ts";
+import { applyStatusCommand } from "../domain/appointment-commands.ts";
+import { appointmentFor } from "./access.ts";
+import { AppointmentSchema, IdParam, jsonBody, jsonResponse } from "./schemas.ts";
+
+const route = createRoute({
+  method: "post",
+  path: "/api/appointments/{id}/cancel",
+  summary: "Cancel a booked appointment before it starts (its patient or its doctor)",
+  request: { params: IdParam, body: jsonBody(z.object({ reason: z.string().trim().max(1000).nullish() })) },
+  responses: { 200: jsonResponse(AppointmentSchema, "The cancelled appointment") },
+});
+
+/** POST /api/appointments/{id}/cancel → 200 appointment (`cancelled`); not booked or started → 409. */
+export function registerAppointmentsCancel(app: HttpApp, deps: AppointmentsDeps): void {
+  app.openapi(route, async (c) => {
+    const { id } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    const principal = getPrincipal(c);
+    const appointment = await deps.database.transaction(async (tx) => {
+      const current = await appointmentFor(tx, principal, id, ["patient", "doctor"], { forUpdate: true });
+      return applyStatusCommand(tx, current, "cancel", { nowMs: deps.clock(), reason: reason || null });
+    });
+    return c.json(appointment, 200);
+  });
+}
