@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { DynamoDBClient, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import type { S3Event } from "@carebridge/runtime";
+import { startDynamoDbLocal } from "@carebridge/testing";
 import dynalite from "dynalite";
 import S3rver from "s3rver";
 
@@ -35,6 +36,28 @@ export async function startDynalite(port: number): Promise<LocalComponent> {
     stop: async () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/**
+ * Amazon DynamoDB Local (native TransactWriteItems; jars from Maven Central) on 127.0.0.1:port,
+ * its data kept under `dataDir`. A watchdog stops it if this process dies without stopping it.
+ */
+export async function startDynamoDbLocalComponent(options: {
+  port: number;
+  dataDir: string;
+}): Promise<LocalComponent> {
+  const server = await startDynamoDbLocal({ port: options.port, dataDir: options.dataDir, watchdog: true });
+  const client = new DynamoDBClient({ ...LOCAL_AWS, endpoint: server.endpoint });
+  return {
+    endpoint: server.endpoint,
+    check: async () => {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+    },
+    stop: async () => {
+      client.destroy();
+      await server.stop();
     },
   };
 }

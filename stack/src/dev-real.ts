@@ -1,7 +1,8 @@
 /**
  * `bun run dev:real`: the real local stack. A PostgreSQL server (DATABASE_URL, else one running on
  * 127.0.0.1:5432, else a throwaway cluster under .data/), an Apache Kafka broker in KRaft mode from
- * Maven Central jars, dynalite, s3rver; every service in its own process; a small proxy on PORT
+ * Maven Central jars, Amazon DynamoDB Local from Maven Central jars (data under DATA_DIR/dynamodb;
+ * real TransactWriteItems), s3rver; every service in its own process; a small proxy on PORT
  * routing /api/<prefix> to the owning service. Ctrl-C stops everything it started.
  *
  * Env: PORT (8080), DATABASE_URL, KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093),
@@ -25,7 +26,7 @@ import {
 import { sql } from "drizzle-orm";
 import pino from "pino";
 import { z } from "zod";
-import { LOCAL_AWS, startDynalite, startS3rver } from "./aws-local.ts";
+import { LOCAL_AWS, startDynamoDbLocalComponent, startS3rver } from "./aws-local.ts";
 import { LAB_BUCKET, problem } from "./dev-embedded.ts";
 import { type ComponentCheck, stackHealth } from "./health.ts";
 import { discoverServices, type ServiceDescriptor } from "./service-registry.ts";
@@ -72,18 +73,24 @@ export async function startRealStack(
     const admin = await connectPostgres(postgresUrl, { max: 2, applicationName: "carebridge-stack" });
     stops.push(() => admin.close());
 
-    const broker = await startKafkaBroker({
-      dataDir: join(config.DATA_DIR, "kafka"),
-      port: config.KAFKA_PORT,
-      controllerPort: config.KAFKA_CONTROLLER_PORT,
-    });
-    stops.push(() => broker.stop());
+    // The two JVMs start in parallel; whichever came up is stopped if the other fails.
+    const [kafkaStart, dynamoStart] = await Promise.allSettled([
+      startKafkaBroker({
+        dataDir: join(config.DATA_DIR, "kafka"),
+        port: config.KAFKA_PORT,
+        controllerPort: config.KAFKA_CONTROLLER_PORT,
+      }),
+      startDynamoDbLocalComponent({ port: config.DYNAMODB_PORT, dataDir: join(config.DATA_DIR, "dynamodb") }),
+    ]);
+    for (const s of [kafkaStart, dynamoStart]) if (s.status === "fulfilled") stops.push(() => s.value.stop());
+    if (kafkaStart.status === "rejected") throw kafkaStart.reason;
+    if (dynamoStart.status === "rejected") throw dynamoStart.reason;
+    const broker = kafkaStart.value;
+    const dynamodb = dynamoStart.value;
     const eventLog = kafkaEventLog({ brokers: broker.brokers, clientId: "carebridge-stack", logger });
     stops.push(() => eventLog.close());
     await eventLog.createTopics(contractTopicConfigs());
 
-    const dynamodb = await startDynalite(config.DYNAMODB_PORT);
-    stops.push(() => dynamodb.stop());
     const publicUrl = `http://localhost:${config.PORT}`;
     const s3 = await startS3rver({
       port: config.S3_PORT,
@@ -156,7 +163,7 @@ export async function startRealStack(
       },
       dynamodb: async () => {
         await dynamodb.check();
-        return { kind: "dynalite", endpoint: dynamodb.endpoint };
+        return { kind: "dynamodb-local", endpoint: dynamodb.endpoint };
       },
       s3: async () => {
         await s3.check();

@@ -27,7 +27,7 @@ const portOpen = (port: number) =>
   );
 
 describe("bun run dev:real", () => {
-  test("starts PostgreSQL, a Kafka broker, dynalite, s3rver and each service as its own process behind the proxy", async () => {
+  test("starts PostgreSQL, a Kafka broker, DynamoDB Local, s3rver and each service as its own process behind the proxy", async () => {
     const cfg = await config();
     const stack = await startRealStack(cfg, [fixtureDescriptor]);
     try {
@@ -38,7 +38,7 @@ describe("bun run dev:real", () => {
         components: {
           "event-log": { status: "up", kind: "kafka" },
           postgres: { status: "up", kind: "postgresql" },
-          dynamodb: { status: "up", kind: "dynalite" },
+          dynamodb: { status: "up", kind: "dynamodb-local" },
           s3: { status: "up", kind: "s3rver" },
           "service:fixture": { status: "up" },
         },

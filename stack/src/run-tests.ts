@@ -1,6 +1,7 @@
 /**
  * `bun run test`: unit tests, then integration tests (*.int.test.ts) against one real PostgreSQL
- * server and one real Kafka broker started for the whole run (and stopped after), then e2e tests
+ * server, one real Kafka broker and one DynamoDB Local (in memory) started for the whole run (and
+ * stopped after), then e2e tests
  * (*.e2e.test.ts) when there are any. Prints failures and per-phase counts; the last line is
  * "N passed, N failed". Full output of each phase: .cache/test-logs/<phase>.log.
  *
@@ -10,7 +11,14 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { cacheDir, clusterDir, repoRoot, startKafkaBroker, startPostgresServer } from "@carebridge/testing";
+import {
+  cacheDir,
+  clusterDir,
+  repoRoot,
+  startDynamoDbLocal,
+  startKafkaBroker,
+  startPostgresServer,
+} from "@carebridge/testing";
 
 type Phase = "unit" | "int" | "e2e";
 const PHASES: Phase[] = ["unit", "int", "e2e"];
@@ -95,20 +103,24 @@ if (needsInfra) {
   const kafkaDir = cacheDir("test-run-kafka");
   rmSync(pgDir, { recursive: true, force: true });
   const started = performance.now();
-  const [postgres, kafka] = await Promise.all([
+  const [postgres, kafka, dynamodb] = await Promise.all([
     startPostgresServer({ dataDir: pgDir }),
     startKafkaBroker({ dataDir: kafkaDir, fresh: true, watchdog: true }),
+    startDynamoDbLocal({ inMemory: true, watchdog: true }),
   ]);
-  console.log(`infra: PostgreSQL and Kafka up in ${((performance.now() - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `infra: PostgreSQL, Kafka and DynamoDB Local up in ${((performance.now() - started) / 1000).toFixed(1)}s`,
+  );
   const env = {
     CAREBRIDGE_TEST_PG_URL: postgres.url,
     CAREBRIDGE_TEST_KAFKA_BROKERS: kafka.brokers.join(","),
+    CAREBRIDGE_TEST_DYNAMODB_ENDPOINT: dynamodb.endpoint,
   };
   try {
     if (phases.includes("int")) await runPhase("int", env, 120_000);
     if (phases.includes("e2e")) await runPhase("e2e", env, 120_000);
   } finally {
-    await Promise.all([postgres.stop(), kafka.stop()]);
+    await Promise.all([postgres.stop(), kafka.stop(), dynamodb.stop()]);
     rmSync(pgDir, { recursive: true, force: true });
   }
 }

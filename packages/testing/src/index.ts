@@ -1,4 +1,6 @@
 export * from "./bench.ts";
+export * from "./dynamodb-harness.ts";
+export * from "./dynamodb-local.ts";
 export * from "./kafka-broker.ts";
 export * from "./kafka-harness.ts";
 export * from "./postgres-harness.ts";

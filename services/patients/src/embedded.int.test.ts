@@ -20,7 +20,7 @@ let service: EmbeddedService;
 let jwksFetches = 0;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await startLocalAws({ dynamodb: "dynamodb-local" });
   log = memoryEventLog();
   await log.createTopics(contractTopicConfigs());
   issuer = await createTestIssuer();
@@ -44,7 +44,7 @@ beforeAll(async () => {
       return Response.json(issuer.jwks);
     },
   });
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   await service.stop();
   await log.close();

@@ -13,9 +13,9 @@ let deps: PatientsDeps;
 let issuer: TestIssuer;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await startLocalAws({ dynamodb: "dynamodb-local" });
   ({ app, deps, issuer } = await buildTestApp(aws));
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   deps.close();
   await aws.stop();

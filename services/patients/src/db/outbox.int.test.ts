@@ -17,9 +17,9 @@ let aws: LocalAws;
 let deps: PatientsDeps;
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await startLocalAws({ dynamodb: "dynamodb-local" });
   ({ deps } = await buildTestApp(aws));
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   deps.close();
   await aws.stop();

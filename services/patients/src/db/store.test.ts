@@ -3,8 +3,11 @@ import { Readable } from "node:stream";
 import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import { createStore, failedConditions, isRetriableStoreError } from "./store.ts";
 
-/** A DynamoDB client whose HTTP layer records each request and answers with `reply`. */
-function recordingClient(reply: { status: number; body: unknown; type?: string }) {
+type Reply = { status: number; body: unknown; type?: string };
+
+/** A DynamoDB client whose HTTP layer records each request and answers with `reply` (a list: in turn, the last one repeating). */
+function recordingClient(replies: Reply | Reply[]) {
+  const queue = Array.isArray(replies) ? [...replies] : [replies];
   const sent: Array<{ target: string; body: Record<string, unknown> }> = [];
   const client = new DynamoDBClient({
     region: "us-east-1",
@@ -13,6 +16,7 @@ function recordingClient(reply: { status: number; body: unknown; type?: string }
     maxAttempts: 1,
     requestHandler: {
       handle: async (request: { headers: Record<string, string>; body: string | Uint8Array }) => {
+        const reply = queue.length > 1 ? queue.shift()! : queue[0]!;
         sent.push({
           target: request.headers["x-amz-target"] ?? "",
           body: JSON.parse(
@@ -84,6 +88,55 @@ describe("native transactions", () => {
     expect(failedConditions(error)).toEqual([1]);
     expect(isRetriableStoreError(error)).toBe(false);
     client.destroy();
+  });
+});
+
+describe("native transactions cancelled by a conflict with another transaction", () => {
+  const cancellation = (...codes: string[]): Reply => ({
+    status: 400,
+    type: "TransactionCanceledException",
+    body: {
+      __type: "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+      message: "Transaction cancelled",
+      CancellationReasons: codes.map((Code) => ({ Code })),
+    },
+  });
+  const item = { Put: { TableName: "", Item: { PK: "a", SK: "b" } } };
+
+  test("are retried (nothing was written) until they commit", async () => {
+    const conflict = cancellation("TransactionConflict", "None");
+    const { client, sent } = recordingClient([conflict, conflict, { status: 200, body: {} }]);
+    await createStore(client, "t", "native").transact([item, item]);
+    expect(sent).toHaveLength(3);
+    client.destroy();
+  });
+
+  test("end in the failed condition when the retry finds the other transaction committed", async () => {
+    const { client, sent } = recordingClient([
+      cancellation("TransactionConflict", "None"),
+      cancellation("ConditionalCheckFailed", "None"),
+    ]);
+    const error = await createStore(client, "t", "native")
+      .transact([item, item])
+      .catch((e) => e);
+    expect(failedConditions(error)).toEqual([0]);
+    expect(sent).toHaveLength(2);
+    client.destroy();
+  });
+
+  test("a failed condition is never retried, and endless conflicts give up", async () => {
+    const mixed = recordingClient(cancellation("TransactionConflict", "ConditionalCheckFailed"));
+    await expect(createStore(mixed.client, "t", "native").transact([item, item])).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
+    expect(mixed.sent).toHaveLength(1);
+    const endless = recordingClient(cancellation("TransactionConflict"));
+    await expect(createStore(endless.client, "t", "native").transact([item])).rejects.toBeInstanceOf(
+      TransactionCanceledException,
+    );
+    expect(endless.sent).toHaveLength(5);
+    mixed.client.destroy();
+    endless.client.destroy();
   });
 });
 

@@ -101,6 +101,20 @@ export async function detectTransactionMode(
   }
 }
 
+/** Attempts of a native transaction cancelled only by a conflict with another one in flight. */
+const CONFLICT_ATTEMPTS = 5;
+
+/**
+ * DynamoDB cancels a transaction touching an item another transaction is writing with
+ * `TransactionConflict` (and the SDK does not retry it). Nothing was written, so it is retried; a
+ * failed condition in the same cancellation is final (the caller's answer, e.g. 412).
+ */
+function isConflictOnly(error: unknown): boolean {
+  if (!(error instanceof TransactionCanceledException)) return false;
+  const codes = (error.CancellationReasons ?? []).map((r) => r.Code);
+  return codes.includes("TransactionConflict") && !codes.includes("ConditionalCheckFailed");
+}
+
 /** Builds the {@link Store} over a DynamoDB client. */
 export function createStore(client: DynamoDBClient, tableName: string, mode: TransactionMode): Store {
   const doc = DynamoDBDocumentClient.from(client, {
@@ -117,7 +131,16 @@ export function createStore(client: DynamoDBClient, tableName: string, mode: Tra
       tableName,
       mode,
       async transact(items) {
-        await doc.send(new TransactWriteCommand({ TransactItems: withTable(items) }));
+        const command = new TransactWriteCommand({ TransactItems: withTable(items) });
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await doc.send(command);
+            return;
+          } catch (error) {
+            if (attempt >= CONFLICT_ATTEMPTS || !isConflictOnly(error)) throw error;
+            await Bun.sleep(Math.random() * 10 * 2 ** attempt);
+          }
+        }
       },
       settled: (read) => read(),
     };

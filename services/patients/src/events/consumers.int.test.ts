@@ -32,7 +32,7 @@ let log: EventLog;
 let consumers: ConsumerHandle[];
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await startLocalAws({ dynamodb: "dynamodb-local" });
   ({ app, deps, issuer } = await buildTestApp(aws));
   log = memoryEventLog({ retryBackoffMs: 5 });
   await log.createTopics(contractTopicConfigs());
@@ -44,7 +44,7 @@ beforeAll(async () => {
     backoff: { initialMs: 5, maxMs: 20 },
   };
   consumers = await Promise.all([startUserConsumer(options), startCareTeamConsumer(options)]);
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   await Promise.all(consumers.map((c) => c.stop()));
   await log.close();

@@ -22,7 +22,7 @@ let doctorId: string;
 let tokens: { patient: string; doctor: string; otherDoctor: string; service: string; admin: string };
 
 beforeAll(async () => {
-  aws = await startLocalAws();
+  aws = await startLocalAws({ dynamodb: "dynamodb-local" });
   ({ app, deps, issuer } = await buildTestApp(aws));
   patientId = await createPatient(deps, { name: "Lab Patient", email: "lab@example.com" });
   doctorId = Bun.randomUUIDv7();
@@ -42,7 +42,7 @@ beforeAll(async () => {
     service: await issuer.sign({ sub: "lab-results", role: "service" }),
     admin: await issuer.sign({ sub: Bun.randomUUIDv7(), role: "admin" }),
   };
-}, 30_000);
+}, 120_000);
 afterAll(async () => {
   deps.close();
   await aws.stop();
