@@ -1,0 +1,145 @@
+import type { InvoiceStatus } from "@carebridge/contracts";
+import type { Executor } from "@carebridge/db";
+import { and, desc, eq, inArray, lt, type SQL, sql } from "drizzle-orm";
+import type { AppointmentFacts } from "../domain/appointment-facts.ts";
+import type { InvoiceState } from "../domain/invoice-state.ts";
+import type { InvoiceLine } from "../domain/money.ts";
+import { invoices } from "./schema.ts";
+import { isoString } from "./timestamps.ts";
+
+/** An invoice row as stored. */
+export type InvoiceRow = typeof invoices.$inferSelect;
+
+/** `invoice` as the contract shows it. */
+export interface Invoice {
+  id: string;
+  appointmentId: string;
+  patientId: string;
+  status: InvoiceStatus;
+  currency: string;
+  lines: InvoiceLine[];
+  totalCents: number;
+  insuranceCoveredCents: number;
+  patientDueCents: number;
+  paidCents: number;
+  issuedAt: string;
+  updatedAt: string;
+}
+
+/** The contract's view of a row. */
+export function toInvoice(row: InvoiceRow): Invoice {
+  return {
+    id: row.id,
+    appointmentId: row.appointmentId,
+    patientId: row.patientId,
+    status: row.status,
+    currency: row.currency,
+    lines: row.lines,
+    totalCents: row.totalCents,
+    insuranceCoveredCents: row.insuranceCoveredCents,
+    patientDueCents: row.patientDueCents,
+    paidCents: row.paidCents,
+    issuedAt: isoString(row.issuedAt),
+    updatedAt: isoString(row.updatedAt),
+  };
+}
+
+/** The invoices of these appointments, by appointment id (locked when `forUpdate`). */
+export async function findInvoicesByAppointment(
+  db: Executor,
+  appointmentIds: string[],
+  { forUpdate = false } = {},
+): Promise<Map<string, InvoiceRow>> {
+  if (appointmentIds.length === 0) return new Map();
+  const query = db.select().from(invoices).where(inArray(invoices.appointmentId, appointmentIds));
+  const rows = forUpdate ? await query.for("update") : await query;
+  return new Map(rows.map((r) => [r.appointmentId, r]));
+}
+
+/**
+ * Inserts new invoices in one statement (one JSON parameter: far cheaper than 16 bind parameters a
+ * row for batches of thousands); a second invoice for an appointment is a unique violation.
+ */
+export async function insertInvoices(db: Executor, rows: InvoiceRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await db.execute(
+    sql`INSERT INTO invoices (id, appointment_id, patient_id, status, currency, lines, total_cents,
+          insurance_covered_cents, patient_due_cents, paid_cents, consultation, facts, plan_id, member_id,
+          claim_id, issued_at, updated_at)
+        SELECT r.id, r."appointmentId", r."patientId", r.status, r.currency, r.lines, r."totalCents",
+          r."insuranceCoveredCents", r."patientDueCents", r."paidCents", r.consultation, r.facts, r."planId",
+          r."memberId", r."claimId", r."issuedAt", r."updatedAt"
+        FROM jsonb_to_recordset(${JSON.stringify(rows)}::jsonb) AS r(id uuid, "appointmentId" uuid,
+          "patientId" uuid, status text, currency text, lines jsonb, "totalCents" int,
+          "insuranceCoveredCents" int, "patientDueCents" int, "paidCents" int, consultation jsonb, facts jsonb,
+          "planId" text, "memberId" text, "claimId" uuid, "issuedAt" timestamptz, "updatedAt" timestamptz)`,
+  );
+}
+
+/** A new state (and possibly a claim) for an existing invoice. */
+export interface InvoiceUpdate extends InvoiceState {
+  id: string;
+  facts: AppointmentFacts;
+  claimId: string | null;
+  updatedAt: string;
+}
+
+/** Applies new states to existing invoices in one statement. */
+export async function updateInvoices(db: Executor, updates: InvoiceUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  await db.execute(
+    sql`UPDATE invoices AS i SET status = r.status, lines = r.lines, total_cents = r."totalCents",
+          insurance_covered_cents = r."insuranceCoveredCents", patient_due_cents = r."patientDueCents",
+          paid_cents = r."paidCents", facts = r.facts, claim_id = r."claimId", updated_at = r."updatedAt"
+        FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS r(id uuid, status text, lines jsonb,
+          "totalCents" int, "insuranceCoveredCents" int, "patientDueCents" int, "paidCents" int,
+          facts jsonb, "claimId" uuid, "updatedAt" timestamptz)
+        WHERE i.id = r.id`,
+  );
+}
+
+/** One invoice by id. */
+export async function findInvoice(
+  db: Executor,
+  id: string,
+  forUpdate = false,
+): Promise<InvoiceRow | undefined> {
+  const query = db.select().from(invoices).where(eq(invoices.id, id));
+  const [row] = forUpdate ? await query.for("update") : await query;
+  return row;
+}
+
+/** Filters and page of {@link listInvoices}. */
+export interface ListInvoicesParams {
+  /** Only this patient's invoices (a patient caller); all when absent (admin). */
+  patientId?: string;
+  status?: InvoiceStatus;
+  limit: number;
+  /** Id of the last invoice of the previous page. */
+  after?: string;
+}
+
+/** Invoices newest first (ids are UUIDv7, so id order is issue order), one page plus a look-ahead row. */
+export async function listInvoices(db: Executor, params: ListInvoicesParams): Promise<InvoiceRow[]> {
+  const where: SQL[] = [];
+  if (params.patientId) where.push(eq(invoices.patientId, params.patientId));
+  if (params.status) where.push(eq(invoices.status, params.status));
+  if (params.after) where.push(lt(invoices.id, params.after));
+  return db
+    .select()
+    .from(invoices)
+    .where(and(...where))
+    .orderBy(desc(invoices.id))
+    .limit(params.limit + 1);
+}
+
+/** Sets what was paid (and the resulting status) on an invoice. */
+export async function markPaid(
+  db: Executor,
+  id: string,
+  state: { paidCents: number; status: InvoiceStatus; updatedAt: string },
+): Promise<InvoiceRow> {
+  const [row] = await db.update(invoices).set(state).where(eq(invoices.id, id)).returning();
+  if (!row) throw new Error(`invoice ${id} vanished`);
+  return row;
+}

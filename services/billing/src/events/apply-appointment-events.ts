@@ -1,0 +1,109 @@
+import type { AppointmentBooked, CloudEvent } from "@carebridge/contracts";
+import type { Tx } from "@carebridge/db";
+import { enqueueEvents, type ReceivedEvent } from "@carebridge/kafka";
+import {
+  findInvoicesByAppointment,
+  type InvoiceRow,
+  type InvoiceUpdate,
+  insertInvoices,
+  updateInvoices,
+} from "../db/invoice-queries.ts";
+import { findPlans, lockAppointments } from "../db/state-queries.ts";
+import {
+  type AppointmentFacts,
+  mergeFacts,
+  type Observation,
+  outcomeOf,
+  sameFacts,
+} from "../domain/appointment-facts.ts";
+import { deriveInvoice, sameInvoiceState } from "../domain/invoice-state.ts";
+import { CURRENCY, consultationCharge } from "../domain/money.ts";
+import { claimEvent, invoiceEvent } from "./invoice-events.ts";
+
+/** The clock: RFC 3339 UTC now (injected so tests can fix it). */
+export type Clock = () => string;
+
+const observe = (event: ReceivedEvent): Observation => {
+  // Validated against its contract schema before the effect runs; every appointment.* carries these.
+  const data = event.data as AppointmentBooked;
+  return {
+    eventId: event.id,
+    occurredAt: data.occurredAt,
+    patientId: data.patientId,
+    specialty: data.specialty,
+    mode: data.mode,
+    start: data.start,
+    status: data.status,
+  };
+};
+
+/**
+ * The effect of `appointment.*` events (in partition order, all new): merge each into its
+ * appointment's facts, then bring the appointment's single invoice in line with them, writing
+ * `invoice.*` / `claim.submitted` to the outbox in the same transaction.
+ */
+export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], now: Clock): Promise<void> {
+  if (events.length === 0) return;
+  const ids = [...new Set(events.map((e) => (e.data as AppointmentBooked).appointmentId))];
+  await lockAppointments(tx, ids);
+  const existing = await findInvoicesByAppointment(tx, ids, { forUpdate: true });
+  const facts = new Map<string, AppointmentFacts>();
+  for (const [id, row] of existing) facts.set(id, row.facts);
+  const correlation = new Map<string, string>();
+  for (const event of events) {
+    const id = (event.data as AppointmentBooked).appointmentId;
+    facts.set(id, mergeFacts(facts.get(id) ?? null, observe(event)));
+    correlation.set(id, event.correlationid ?? event.id);
+  }
+
+  const newPatients = ids.filter((id) => !existing.has(id)).map((id) => facts.get(id)!.latest.patientId);
+  const plans = await findPlans(tx, newPatients);
+  const at = now();
+  const inserts: InvoiceRow[] = [];
+  const updates: InvoiceUpdate[] = [];
+  const outgoing: CloudEvent[] = [];
+  for (const id of ids) {
+    const known = facts.get(id)!;
+    const outcome = outcomeOf(known);
+    const before = existing.get(id);
+    let row: InvoiceRow;
+    if (before) {
+      const state = deriveInvoice(before.consultation, outcome, before.paidCents);
+      if (sameInvoiceState(before, state)) {
+        // Nothing a reader sees changed (a duplicate, a reschedule): keep the facts, emit nothing.
+        if (!sameFacts(before.facts, known)) updates.push({ ...before, facts: known });
+        continue;
+      }
+      row = { ...before, ...state, facts: known, updatedAt: at };
+    } else {
+      const { patientId, specialty, mode } = known.latest;
+      const plan = plans.get(patientId);
+      const planId = plan?.planId ?? "none";
+      const consultation = consultationCharge(specialty, mode, planId);
+      row = {
+        id: Bun.randomUUIDv7(),
+        appointmentId: id,
+        patientId,
+        currency: CURRENCY,
+        ...deriveInvoice(consultation, outcome, 0),
+        consultation,
+        facts: known,
+        planId,
+        memberId: plan?.memberId ?? null,
+        claimId: null,
+        issuedAt: at,
+        updatedAt: at,
+      };
+    }
+    outgoing.push(invoiceEvent(row, at, correlation.get(id)));
+    if (row.claimId === null && row.status !== "void" && row.insuranceCoveredCents > 0) {
+      row.claimId = Bun.randomUUIDv7();
+      outgoing.push(claimEvent(row, row.claimId, at, correlation.get(id)));
+    }
+    if (before) updates.push(row);
+    else inserts.push(row);
+  }
+  await insertInvoices(tx, inserts);
+  await updateInvoices(tx, updates);
+  await enqueueEvents(tx, outgoing);
+}
