@@ -27,8 +27,9 @@ const files = [
   .filter((f) => filters.length === 0 || filters.some((p) => f.startsWith(p)))
   .sort();
 
-const pgDir = clusterDir("bench-pg");
-const kafkaDir = cacheDir("bench-kafka");
+// Per run: two runs at once must not delete each other's servers.
+const pgDir = clusterDir(`bench-pg-${process.pid}`);
+const kafkaDir = cacheDir(`bench-kafka-${process.pid}`);
 rmSync(pgDir, { recursive: true, force: true });
 const [postgres, kafka] = await Promise.all([
   startPostgresServer({ dataDir: pgDir }),
@@ -47,6 +48,7 @@ try {
 } finally {
   await Promise.all([postgres.stop(), kafka.stop()]);
   rmSync(pgDir, { recursive: true, force: true });
+  rmSync(kafkaDir, { recursive: true, force: true });
 }
 
 function fmt(n: number) {

@@ -58,7 +58,8 @@ async function runPhase(phase: Phase, env: Record<string, string>, timeoutMs: nu
   if (selected.length === 0) return;
   const started = performance.now();
   // Output goes straight to the log file, so a run that hangs can still be read while it runs.
-  const logFile = join(logDir, `${phase}.log`);
+  // Written under a per-run name (concurrent runs must not clobber each other), renamed at the end.
+  const logFile = join(logDir, `${phase}.${process.pid}.log`);
   rmSync(logFile, { force: true }); // Bun.spawn writes into an existing file without truncating it
   rmSync(`${logFile}.err`, { force: true });
   const proc = Bun.spawn(["bun", "test", "--timeout", String(timeoutMs), ...selected.map((f) => `./${f}`)], {
@@ -69,7 +70,8 @@ async function runPhase(phase: Phase, env: Record<string, string>, timeoutMs: nu
   });
   const code = await proc.exited;
   const output = `${readFileSync(logFile, "utf8")}\n${readFileSync(`${logFile}.err`, "utf8")}`;
-  writeFileSync(logFile, output);
+  writeFileSync(join(logDir, `${phase}.log`), output);
+  rmSync(logFile, { force: true });
   rmSync(`${logFile}.err`, { force: true });
   const count = (word: string) =>
     Number([...output.matchAll(new RegExp(`^\\s*(\\d+) ${word}$`, "gm"))].at(-1)?.[1] ?? 0);
@@ -99,8 +101,9 @@ if (phases.includes("unit")) await runPhase("unit", {}, 30_000);
 
 const needsInfra = phases.some((p) => p !== "unit" && files.some((f) => kindOf(f) === p));
 if (needsInfra) {
-  const pgDir = clusterDir("test-run-pg");
-  const kafkaDir = cacheDir("test-run-kafka");
+  // Per run, so two runs at once (two terminals, two agents) never delete each other's servers.
+  const pgDir = clusterDir(`test-run-pg-${process.pid}`);
+  const kafkaDir = cacheDir(`test-run-kafka-${process.pid}`);
   rmSync(pgDir, { recursive: true, force: true });
   const started = performance.now();
   const [postgres, kafka, dynamodb] = await Promise.all([
@@ -122,6 +125,7 @@ if (needsInfra) {
   } finally {
     await Promise.all([postgres.stop(), kafka.stop(), dynamodb.stop()]);
     rmSync(pgDir, { recursive: true, force: true });
+    rmSync(kafkaDir, { recursive: true, force: true });
   }
 }
 
