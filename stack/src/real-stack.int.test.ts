@@ -2,8 +2,9 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort, repoRoot, testPostgresUrl, waitForPort } from "@carebridge/testing";
+import { cacheDir, freePort, repoRoot, testPostgresUrl, waitForPort } from "@carebridge/testing";
 import { startRealStack } from "./dev-real.ts";
+import { runCareJourney } from "./testing/care-journey.ts";
 import { fixtureDescriptor } from "./testing/fixture-service.ts";
 
 const dataDir = mkdtempSync(join(tmpdir(), "carebridge-real-"));
@@ -53,17 +54,25 @@ describe("bun run dev:real", () => {
     expect(await portOpen(cfg.PORT)).toBe(false);
   }, 180_000);
 
-  test("Ctrl-C stops everything it started", async () => {
+  test("every service runs as its own process over real Kafka: a patient's journey end to end; Ctrl-C stops everything", async () => {
     const cfg = await config();
     const proc = Bun.spawn(["bun", "run", "dev:real"], {
       cwd: repoRoot(),
-      env: { ...process.env, ...Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, String(v)])) },
-      stdout: "ignore",
-      stderr: "ignore",
+      env: {
+        ...process.env,
+        ...Object.fromEntries(Object.entries(cfg).map(([k, v]) => [k, String(v)])),
+        LOG_LEVEL: "warn",
+      },
+      // The stack's own output, for when the journey fails: .cache/test-logs/dev-real-stack.log.
+      stdout: Bun.file(cacheDir("test-logs", "dev-real-stack.log")),
+      stderr: "inherit",
     });
     try {
       await waitForPort(cfg.PORT, 150_000);
-      expect((await fetch(`http://127.0.0.1:${cfg.PORT}/api/health`)).status).toBe(200);
+      const health = await fetch(`http://127.0.0.1:${cfg.PORT}/api/health`);
+      expect(health.status).toBe(200);
+      // First start: consumer groups join and the demo data travels over Kafka, hence the longer waits.
+      await runCareJourney(`http://127.0.0.1:${cfg.PORT}`, { timeoutMs: 60_000 });
       proc.kill("SIGINT");
       expect(await proc.exited).toBe(0);
     } finally {
@@ -72,5 +81,5 @@ describe("bun run dev:real", () => {
     expect(await portOpen(cfg.KAFKA_PORT)).toBe(false);
     expect(await portOpen(cfg.DYNAMODB_PORT)).toBe(false);
     expect(await portOpen(cfg.S3_PORT)).toBe(false);
-  }, 180_000);
+  }, 420_000);
 });

@@ -5,6 +5,7 @@ import {
   type KafkaConfig,
   type LogEntry,
   logLevel,
+  Partitioners,
   type Producer,
   type SASLOptions,
 } from "kafkajs";
@@ -85,6 +86,9 @@ export function kafkaEventLog(options: KafkaEventLogOptions): EventLog {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        // kafkajs 2's default, named so it stops warning: Java-compatible murmur2, the same
+        // partitioning as the in-memory adapter (partitioner.ts).
+        createPartitioner: Partitioners.DefaultPartitioner,
         // Bounded: kafkajs's default for idempotent producers (MAX_SAFE_INTEGER) overflows its
         // backoff timer under Bun (TimeoutNegativeWarning). The outbox retries instead.
         retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: 5 },
