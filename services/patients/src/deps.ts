@@ -7,9 +7,13 @@ import {
   type JwtKeySource,
   type JwtVerifier,
 } from "@carebridge/http";
+import { FetchHttpHandler } from "@smithy/fetch-http-handler";
 import type { Logger } from "pino";
 import type { PatientsConfig } from "./config.ts";
-import { dynamoAuditSink } from "./db/audit-sink.ts";
+import { batchedAuditSink } from "./db/audit-batcher.ts";
+import { type CareTeamCheck, cachedCareTeam } from "./db/care-team-cache.ts";
+import { isCareTeam } from "./db/care-team-queries.ts";
+import { batchedPatientReader, type PatientReader } from "./db/patient-reader.ts";
 import { createStore, detectTransactionMode, type Store, type TransactionMode } from "./db/store.ts";
 import { ensureTable } from "./db/table.ts";
 
@@ -20,7 +24,12 @@ export interface PatientsDeps {
   bucket: string;
   logger: Logger;
   verifier: JwtVerifier;
+  /** Group commit of audit records (one DynamoDB call for concurrent requests' records). */
   audit: AuditSink;
+  /** Care-team check with a ≤ 5 s per-process cache of grants (refusals always read DynamoDB). */
+  careTeam: CareTeamCheck;
+  /** Record reads of concurrent requests coalesced into BatchGetItem (not a cache). */
+  patients: PatientReader;
   /** Lifetime of presigned upload URLs. */
   uploadTtlSeconds: number;
   dynamodb: DynamoDBClient;
@@ -52,9 +61,15 @@ export async function createPatientsDeps(options: PatientsDepsOptions): Promise<
   const { aws } = options;
   const dynamodb = new DynamoDBClient({
     region: aws.region,
+    // The SDK's fetch transport (Bun's native fetch, keep-alive pool) instead of the node:http
+    // emulation: the biggest CPU cost per call (README, Performance).
+    requestHandler: new FetchHttpHandler(),
     ...(aws.credentials ? { credentials: aws.credentials } : {}),
     ...(aws.dynamodbEndpoint ? { endpoint: aws.dynamodbEndpoint } : {}),
   });
+  // The SDK's logger middleware builds a redacted copy of every input and output for its logger
+  // even when that logger is the default no-op one (≈10% of the server's CPU under load); we pass none.
+  dynamodb.middlewareStack.remove("loggerMiddleware");
   const s3 = new S3Client({
     region: aws.region,
     // Otherwise presigned PUTs carry the CRC32 of an empty body, and S3 refuses every real upload.
@@ -75,7 +90,9 @@ export async function createPatientsDeps(options: PatientsDepsOptions): Promise<
     bucket: options.bucket,
     logger: options.logger,
     verifier: createJwtVerifier({ ...options.claims, keys: options.keys }),
-    audit: dynamoAuditSink(store),
+    audit: batchedAuditSink(store),
+    careTeam: cachedCareTeam((doctorId, patientId) => isCareTeam(store, doctorId, patientId)),
+    patients: batchedPatientReader(store),
     uploadTtlSeconds: options.uploadTtlSeconds ?? 900,
     dynamodb,
     close() {

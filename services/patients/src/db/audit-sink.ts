@@ -3,9 +3,15 @@ import type { AuditRecord, AuditSink } from "@carebridge/http";
 import type { Store } from "./store.ts";
 import { keys } from "./table.ts";
 
+/** The item of one audit record: `AUDIT#patientId`, `<at>#<id>` (unique: the id is a UUIDv7). */
+export function auditItem(record: AuditRecord): Record<string, unknown> {
+  return { PK: keys.audit(record.patientId), SK: `${record.at}#${record.id}`, entity: "audit", ...record };
+}
+
 /**
- * PHI audit on DynamoDB: one item per record (`AUDIT#patientId`, `<at>#<id>`), created with
- * attribute_not_exists. This service has no code path that updates or deletes an audit item; in
+ * PHI audit on DynamoDB, one PutItem per record (the service wires `batchedAuditSink` from
+ * `audit-batcher.ts`, which writes the same items in group commits): one item per record
+ * (`AUDIT#patientId`, `<at>#<id>`), created with attribute_not_exists. This service has no code path that updates or deletes an audit item; in
  * the cloud the service role is also denied UpdateItem/DeleteItem on `AUDIT#*` keys (IAM
  * dynamodb:LeadingKeys).
  */
@@ -15,12 +21,7 @@ export function dynamoAuditSink(store: Store): AuditSink {
       await store.doc.send(
         new PutCommand({
           TableName: store.tableName,
-          Item: {
-            PK: keys.audit(record.patientId),
-            SK: `${record.at}#${record.id}`,
-            entity: "audit",
-            ...record,
-          },
+          Item: auditItem(record),
           ConditionExpression: "attribute_not_exists(PK)",
         }),
       );

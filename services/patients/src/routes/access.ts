@@ -1,6 +1,5 @@
 import { assertAccess, forbidden, getPrincipal, notFound } from "@carebridge/http";
 import type { Context } from "hono";
-import { isCareTeam } from "../db/care-team-queries.ts";
 import type { PatientsDeps } from "../deps.ts";
 
 /** Who may reach a patient's chart: the patient, their care team's doctors, admins (per route). */
@@ -25,7 +24,8 @@ export async function assertChartAccess(
     case "patient":
       return assertAccess(principal, { ownerUserId: patientId, deny: "not-found" });
     case "doctor":
-      if (await isCareTeam(deps.store, principal.userId, patientId)) return;
+      // Grants may come from the per-process cache (≤ 5 s old); refusals are always read.
+      if (await deps.careTeam.isCareTeam(principal.userId, patientId)) return;
       throw notFound();
     case "admin":
       if (access.admin) return;

@@ -1,6 +1,5 @@
 import { auditPhiRead, type HttpApp, notFound } from "@carebridge/http";
 import { createRoute } from "@hono/zod-openapi";
-import { getPatient } from "../db/patient-queries.ts";
 import type { PatientsDeps } from "../deps.ts";
 import { assertChartAccess } from "./access.ts";
 import { etagOf } from "./etag.ts";
@@ -19,9 +18,10 @@ export function registerPatientGet(app: HttpApp, deps: PatientsDeps): void {
   app.openapi(route, async (c) => {
     const { patientId } = c.req.valid("param");
     // The care-team check and the read in parallel; the record is only used once access is granted.
+    // The read joins concurrent requests' reads in one BatchGetItem sent after this request asked.
     const [, record] = await Promise.all([
       assertChartAccess(c, deps, patientId, { admin: true }),
-      getPatient(deps.store, patientId),
+      deps.patients.get(patientId),
     ]);
     if (!record) throw notFound();
     await auditPhiRead(c, deps.audit, { patientId, resource: "patient" });
