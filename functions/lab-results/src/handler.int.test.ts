@@ -178,6 +178,24 @@ describe("quarantine: moved under quarantine/ with the reason, nothing else chan
       "no Collected date",
     ],
     [
+      "a value beyond what we store (a 30-digit run, not posted as 1e30)",
+      async (p) =>
+        makeLabReportPdf({
+          ...sampleReports(p).normal!,
+          analytes: [{ name: "Glucose", value: "9".repeat(30), unit: "mg/dL", range: "70-99" }],
+        }),
+      "value of Glucose has more than 15 significant digits",
+    ],
+    [
+      "a range bound below 1e-12",
+      async (p) =>
+        makeLabReportPdf({
+          ...sampleReports(p).normal!,
+          analytes: [{ name: "Glucose", value: "95", unit: "mg/dL", range: `0.${"0".repeat(20)}1-99` }],
+        }),
+      "range of Glucose is below 1e-12",
+    ],
+    [
       "a report collected after it was uploaded",
       async (p) => makeLabReportPdf({ ...sampleReports(p).normal!, collectedAt: "2099-01-01T00:00:00Z" }),
       "is after the report was received",

@@ -166,6 +166,17 @@ describe("whole reports", () => {
     ],
     [`${head}Collected: 2026-11-21T08:30:00Z\nHemoglobin 13.5 g/dL 12-16`, "conflicting Collected"],
     [`${head}${"Hemoglobin 13.5 g/dL 12-16\n".repeat(501)}`, "more than 500 analytes"],
+    // Numbers DynamoDB cannot store (or a lab cannot mean): quarantined, never posted.
+    [
+      `${head}Hemoglobin ${"9".repeat(200)} g/dL 12-16`,
+      "value of Hemoglobin has more than 15 significant digits",
+    ],
+    [`${head}Hemoglobin 0.${"0".repeat(199)}1 g/dL 12-16`, "value of Hemoglobin is below 1e-12"],
+    [`${head}Hemoglobin 1000000000001 g/dL 12-16`, "value of Hemoglobin is above 1000000000000"],
+    [`${head}Hemoglobin 1.2345678901234567 g/dL 12-16`, "more than 15 significant digits"],
+    [`${head}Hemoglobin 13.5 g/dL 0.0000000000001-16`, "range of Hemoglobin is below 1e-12"],
+    [`${head}Hemoglobin 13.5 g/dL 12-${"9".repeat(130)}`, "range of Hemoglobin has more than 15"],
+    [`${head}Hemoglobin 13.5 g/dL <${"9".repeat(16)}`, "range of Hemoglobin has more than 15"],
   ];
   for (const [text, reason] of rejects) {
     test(`rejects: ${reason}`, () => {
@@ -195,7 +206,9 @@ describe("fuzz", () => {
       !Number.isNaN(Date.parse(r.value.collectedAt)) &&
       r.value.analytes.every(
         (x) =>
-          Number.isFinite(x.value) &&
+          [x.value, x.refLow ?? 0, x.refHigh ?? 0].every(
+            (n) => Number.isFinite(n) && Math.abs(n) <= 1e12 && (n === 0 || Math.abs(n) >= 1e-12),
+          ) &&
           ["L", "N", "H"].includes(x.flag) &&
           x.name.trim() === x.name &&
           x.name !== "",

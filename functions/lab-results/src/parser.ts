@@ -38,6 +38,14 @@ const MAX_LINE = 300;
 /** More analytes than this is not a lab report we should post as one result. */
 export const MAX_ANALYTES = 500;
 
+/**
+ * The numbers we post (the patients service refuses others, and DynamoDB stores only magnitudes
+ * 1e-130 … 9.99e125 with ≤ 38 digits): 0, or a magnitude in [1e-12, 1e12], printed with at most 15
+ * significant digits (more would be silently rounded by a double). A report printing anything else
+ * is quarantined, never posted.
+ */
+export const NUMBER_LIMITS = { maxMagnitude: 1e12, minMagnitude: 1e-12, maxSignificantDigits: 15 } as const;
+
 const NUM = String.raw`[-+]?(?:\d+(?:\.\d+)?|\.\d+)`;
 const RANGE = String.raw`(?:(${NUM})\s*[-–—]\s*(${NUM})|(<=|≤|<|>=|≥|>)\s*(${NUM}))`;
 const FLAG = String.raw`(?:\s+(HH|LL|H|L|N|HIGH|LOW|NORMAL))?`;
@@ -110,8 +118,33 @@ function parse(text: string): ParseResult {
   return { ok: true, value: { patientId, collectedAt: collected, analytes } };
 }
 
+/** Why a printed number is not one we post (see {@link NUMBER_LIMITS}), or null. */
+export function printedNumberProblem(printed: string): string | null {
+  const digits = printed.replace(/^[-+]/, "").replace(".", "").replace(/^0+/, "");
+  if (digits.length > NUMBER_LIMITS.maxSignificantDigits) {
+    return `has more than ${NUMBER_LIMITS.maxSignificantDigits} significant digits`;
+  }
+  const magnitude = Math.abs(Number(printed));
+  if (!Number.isFinite(magnitude)) return "is not a number";
+  if (magnitude > NUMBER_LIMITS.maxMagnitude) return `is above ${NUMBER_LIMITS.maxMagnitude} in magnitude`;
+  if (magnitude !== 0 && magnitude < NUMBER_LIMITS.minMagnitude) {
+    return `is below ${NUMBER_LIMITS.minMagnitude} in magnitude`;
+  }
+  return null;
+}
+
 function toAnalyte(m: RegExpExecArray): ParsedAnalyte | string {
   const [, name, rawValue, unit, low, high, op, bound, rawFlag] = m;
+  for (const [what, printed] of [
+    ["value", rawValue],
+    ["range", low],
+    ["range", high],
+    ["range", bound],
+  ] as const) {
+    const problem = printed === undefined ? null : printedNumberProblem(printed);
+    if (problem)
+      return `${what} of ${name} ${problem} (${printed!.slice(0, 20)}${printed!.length > 20 ? "…" : ""})`;
+  }
   const value = Number(rawValue);
   if (!Number.isFinite(value)) return `value of ${name} is not a number`;
   let refLow: number | null = null;

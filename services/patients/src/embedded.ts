@@ -28,7 +28,13 @@ const embedded: EmbeddedFactory = async (ctx) => {
     },
     claims: { ...AUTH_DEFAULTS },
   });
-  const options = { store: deps.store, log: ctx.eventLog, logger: ctx.logger, seedDemo: true };
+  const options = {
+    store: deps.store,
+    log: ctx.eventLog,
+    logger: ctx.logger,
+    seedDemo: true,
+    careTeam: deps.careTeam,
+  };
   const relay = startDynamoOutboxRelay(options);
   const consumers = await Promise.all([startUserConsumer(options), startCareTeamConsumer(options)]);
   const app = createApp(deps);

@@ -32,6 +32,7 @@ const consumers = eventLog
         log: eventLog,
         logger: deps.logger,
         seedDemo: config.SEED_DEMO,
+        careTeam: deps.careTeam,
       }),
     ])
   : [];

@@ -34,12 +34,22 @@ export async function getAlert(store: Store, alertId: string): Promise<AlertReco
   return Item ? toAlert(Item) : null;
 }
 
-/** Every alert of a patient (optionally of one status), newest first. */
+/** Where an alert sorts in a patient's alert index (`createdAt#id`: newest first when descending). */
+export const alertSortKey = (alert: Pick<AlertRecord, "createdAt" | "id">) =>
+  `${alert.createdAt}#${alert.id}`;
+
+/**
+ * The newest `count` alerts of a patient (optionally of one status) that sort before `before`
+ * (an {@link alertSortKey}; all when absent), newest first. Reads at most `count` index items per
+ * round trip, so without `status` one query of ≤ `count` items; with `status`, rounds continue past
+ * alerts of the other status until `count` are found or the index ends.
+ */
 export async function patientAlerts(
   store: Store,
   patientId: string,
-  status?: AlertRecord["status"],
+  options: { count: number; status?: AlertRecord["status"]; before?: string },
 ): Promise<AlertRecord[]> {
+  const { count, status, before } = options;
   const alerts: AlertRecord[] = [];
   let ExclusiveStartKey: Record<string, unknown> | undefined;
   do {
@@ -47,21 +57,23 @@ export async function patientAlerts(
       new QueryCommand({
         TableName: store.tableName,
         IndexName: GSI1,
-        KeyConditionExpression: "GSI1PK = :pk",
+        KeyConditionExpression: before ? "GSI1PK = :pk AND GSI1SK < :before" : "GSI1PK = :pk",
         ExpressionAttributeValues: {
           ":pk": keys.patientAlerts(patientId),
+          ...(before ? { ":before": before } : {}),
           ...(status ? { ":status": status } : {}),
         },
         ...(status
           ? { FilterExpression: "#status = :status", ExpressionAttributeNames: { "#status": "status" } }
           : {}),
         ScanIndexForward: false,
+        Limit: count - alerts.length,
         ExclusiveStartKey,
       }),
     );
     alerts.push(...(page.Items ?? []).map(toAlert));
     ExclusiveStartKey = page.LastEvaluatedKey;
-  } while (ExclusiveStartKey);
+  } while (ExclusiveStartKey && alerts.length < count);
   return alerts;
 }
 

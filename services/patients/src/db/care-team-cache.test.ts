@@ -96,4 +96,44 @@ describe("care-team cache", () => {
     await small.check.isCareTeam("d", "a"); // evicted: read again
     expect(small.calls).toHaveLength(4);
   });
+
+  test("invalidate drops a cached grant at once: the next check reads DynamoDB", async () => {
+    const t = setup();
+    t.granted.add("d/p");
+    t.granted.add("d/q");
+    expect(await t.check.isCareTeam("d", "p")).toBe(true);
+    expect(await t.check.isCareTeam("d", "q")).toBe(true);
+    t.granted.delete("d/p"); // the consumer commits the cancellation, then invalidates
+    t.check.invalidate("d", "p");
+    expect(await t.check.isCareTeam("d", "p")).toBe(false);
+    expect(await t.check.isCareTeam("d", "q")).toBe(true); // other pairs keep their grant
+    expect(t.calls).toEqual(["d/p", "d/q", "d/p"]);
+  });
+
+  test("a read in flight when the pair is invalidated is not cached; later checks read again", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const granted = new Set(["d/p"]);
+    let calls = 0;
+    const check = cachedCareTeam(
+      async (d, p) => {
+        calls++;
+        const answer = granted.has(`${d}/${p}`); // read before the revocation commits
+        await gate;
+        return answer;
+      },
+      { now: () => 0 },
+    );
+    const inFlight = check.isCareTeam("d", "p");
+    granted.delete("d/p");
+    check.invalidate("d", "p");
+    const after = check.isCareTeam("d", "p"); // does not join the stale read
+    release();
+    expect(await inFlight).toBe(true); // it started before the change: answered as of then
+    expect(await after).toBe(false);
+    expect(await check.isCareTeam("d", "p")).toBe(false); // the stale grant was never cached
+    expect(calls).toBe(3);
+  });
 });

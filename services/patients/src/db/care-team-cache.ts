@@ -1,6 +1,11 @@
 /** Whether a doctor is on a patient's care team (see `isCareTeam`). */
 export interface CareTeamCheck {
   isCareTeam(doctorId: string, patientId: string): Promise<boolean>;
+  /**
+   * Forgets what is cached for the pair (called after this process commits a care-link change), so
+   * the next check reads DynamoDB; a read in flight since before the call is not cached either.
+   */
+  invalidate(doctorId: string, patientId: string): void;
 }
 
 /** Options of {@link cachedCareTeam}. */
@@ -21,7 +26,9 @@ export const MAX_CARE_TEAM_TTL_MS = 5_000;
  * most `ttlMs` (≤ 5 s) after the read that found it started, so the cache can never grant access
  * DynamoDB did not grant, and a revoked appointment stops granting within 5 s. A refusal or an
  * error is never cached: a miss always reads DynamoDB. Concurrent misses for the same pair share
- * one read (started at most one read's latency before them).
+ * one read (started at most one read's latency before them). `invalidate` drops a pair at once:
+ * this process's own care-team consumer calls it after committing a change for the pair, so a local
+ * revocation is immediate; other replicas see it within `ttlMs`.
  */
 export function cachedCareTeam(
   lookup: (doctorId: string, patientId: string) => Promise<boolean>,
@@ -32,37 +39,48 @@ export function cachedCareTeam(
   const now = options.now ?? (() => performance.now());
   /** key → until when the grant may be reused. Map order = insertion order = oldest first. */
   const grants = new Map<string, number>();
-  const reading = new Map<string, Promise<boolean>>();
+  /** Reads in flight; `stale` once the pair was invalidated after the read started. */
+  const reading = new Map<string, { promise: Promise<boolean>; stale: boolean }>();
+  const keyOf = (doctorId: string, patientId: string) => JSON.stringify([doctorId, patientId]); // unambiguous
 
-  const read = async (key: string, doctorId: string, patientId: string) => {
+  const read = async (key: string, doctorId: string, patientId: string, entry: { stale: boolean }) => {
     const startedAt = now();
     try {
       const granted = await lookup(doctorId, patientId);
-      if (granted && ttlMs > 0) {
+      if (granted && ttlMs > 0 && !entry.stale) {
         grants.delete(key);
         if (grants.size >= maxEntries) grants.delete(grants.keys().next().value!);
         grants.set(key, startedAt + ttlMs);
       }
       return granted;
     } finally {
-      reading.delete(key);
+      if (reading.get(key) === entry) reading.delete(key);
     }
   };
 
   return {
     isCareTeam(doctorId, patientId) {
-      const key = JSON.stringify([doctorId, patientId]); // unambiguous for any ids
+      const key = keyOf(doctorId, patientId);
       const until = grants.get(key);
       if (until !== undefined) {
         if (now() < until) return Promise.resolve(true);
         grants.delete(key);
       }
-      let pending = reading.get(key);
-      if (!pending) {
-        pending = read(key, doctorId, patientId);
-        reading.set(key, pending);
+      const pending = reading.get(key);
+      if (pending) return pending.promise;
+      const entry = { stale: false } as { promise: Promise<boolean>; stale: boolean };
+      reading.set(key, entry);
+      entry.promise = read(key, doctorId, patientId, entry);
+      return entry.promise;
+    },
+    invalidate(doctorId, patientId) {
+      const key = keyOf(doctorId, patientId);
+      grants.delete(key);
+      const pending = reading.get(key);
+      if (pending) {
+        pending.stale = true;
+        reading.delete(key); // later checks start a read that sees the change
       }
-      return pending;
     },
   };
 }

@@ -14,7 +14,10 @@ export interface CareLink {
   occurredAtMs: number;
 }
 
-/** Whether the doctor currently has a granting appointment (booked, completed, no-show) with the patient. */
+/**
+ * Whether the doctor currently has a granting appointment (booked, completed, no-show) with the
+ * patient: a strongly consistent read, so a committed cancellation is seen at once.
+ */
 export async function isCareTeam(store: Store, doctorId: string, patientId: string): Promise<boolean> {
   const { Items = [] } = await store.doc.send(
     new QueryCommand({
@@ -23,6 +26,7 @@ export async function isCareTeam(store: Store, doctorId: string, patientId: stri
       ExpressionAttributeValues: { ":pk": keys.patient(patientId), ":prefix": keys.carePrefix(doctorId) },
       ProjectionExpression: "#status",
       ExpressionAttributeNames: { "#status": "status" },
+      ConsistentRead: true,
     }),
   );
   return Items.some((i) => grantsAccess(i.status as AppointmentStatus));

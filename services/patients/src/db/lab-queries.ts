@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { makeEvent } from "@carebridge/contracts";
 import type { LabResultRecord } from "../domain/fhir-bundle.ts";
-import type { AlertRecord } from "./alert-queries.ts";
+import { type AlertRecord, alertSortKey } from "./alert-queries.ts";
 import { outboxItems } from "./outbox.ts";
 import { EVENT_SOURCE } from "./patient-queries.ts";
 import { failedConditions, type Store, type TxItem } from "./store.ts";
@@ -137,7 +137,7 @@ export async function recordLabResult(
                 PK: keys.alert(alert.id),
                 SK: "ALERT",
                 GSI1PK: keys.patientAlerts(alert.patientId),
-                GSI1SK: `${alert.createdAt}#${alert.id}`,
+                GSI1SK: alertSortKey(alert),
                 entity: "alert",
                 ...alert,
               },

@@ -43,6 +43,30 @@ export function failedConditions(error: unknown): number[] {
   );
 }
 
+/** DynamoDB's messages for content it cannot store (numbers out of range or too precise, item too big). */
+const UNSTORABLE =
+  /number (?:overflow|underflow)|significant digits|precision|item size|size has exceeded|too large/i;
+
+/** The document client's refusal to marshal a JS number beyond ±2^53 (thrown before any request). */
+const UNSAFE_NUMBER = /^Number \S+ is (?:greater|lesser) than Number\.(?:MAX|MIN)_SAFE_INTEGER/;
+
+/**
+ * Whether a write failed because of what the item contains: DynamoDB's `ValidationException` (or a
+ * cancelled transaction's `ValidationError`) about a number or the item's size, or the document
+ * client refusing an unsafe number. A malformed request of ours (bad expression, wrong key) is not
+ * matched and stays a server error.
+ */
+export function isUnstorableContent(error: unknown): boolean {
+  if (error instanceof TransactionCanceledException) {
+    return (error.CancellationReasons ?? []).some(
+      (r) => r.Code === "ValidationError" && UNSTORABLE.test(r.Message ?? ""),
+    );
+  }
+  const e = error as { name?: string; message?: string };
+  if (e?.name === "ValidationException") return UNSTORABLE.test(e.message ?? "");
+  return error instanceof Error && UNSAFE_NUMBER.test(error.message);
+}
+
 /** Whether a DynamoDB error is the store's fault and worth retrying (throttling, conflicts, network). */
 export function isRetriableStoreError(error: unknown): boolean {
   if (error instanceof TransactionCanceledException) {

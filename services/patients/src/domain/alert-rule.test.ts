@@ -89,14 +89,64 @@ describe("alertFor", () => {
     expect(alert?.summary).toMatch(/^Critical lab result — 2 abnormal results: Potassium .*; Glucose /);
   });
 
-  test("zero and negative bounds are not scaled", () => {
-    const alert = alertFor(
-      result([
-        analyte({ name: "Base excess", value: -5, unit: "mmol/L", refLow: -2, refHigh: 2, flag: "L" }),
-      ]),
-    );
-    expect(alert?.severity).toBe("warning");
-  });
+  // Bounds ≥ 0: the contract literally. A bound of 0 scales to 0.
+  const zeroAndNegative: Array<[string, Analyte, "warning" | "critical" | null]> = [
+    [
+      "value 1 above refHigh 0 (1.5 × 0 = 0) is critical",
+      analyte({ value: 1, refLow: null, refHigh: 0, flag: "H" }),
+      "critical",
+    ],
+    [
+      "value 0 at refHigh 0 is not critical",
+      analyte({ value: 0, refLow: null, refHigh: 0, flag: "H" }),
+      "warning",
+    ],
+    [
+      "value −0.1 below refLow 0 (0.5 × 0 = 0) is critical",
+      analyte({ value: -0.1, refLow: 0, refHigh: 5, flag: "L" }),
+      "critical",
+    ],
+    [
+      "value 0 at refLow 0 is not critical",
+      analyte({ value: 0, refLow: 0, refHigh: 5, flag: "L" }),
+      "warning",
+    ],
+    // Negative low: 50 % of |low| outwards (1.5 × low), never inside the range as 0.5 × low would be.
+    [
+      "base excess −2.5, refLow −2: low, not critical (−2.5 ≥ −3)",
+      analyte({ value: -2.5, refLow: -2, refHigh: 2, flag: "L" }),
+      "warning",
+    ],
+    [
+      "base excess −3, refLow −2: exactly 1.5 × low is not critical",
+      analyte({ value: -3, refLow: -2, refHigh: 2, flag: "L" }),
+      "warning",
+    ],
+    [
+      "base excess −3.01, refLow −2: critical",
+      analyte({ value: -3.01, refLow: -2, refHigh: 2, flag: "L" }),
+      "critical",
+    ],
+    [
+      "in-range −1.5 with refLow −2 is never critical (0.5 × low = −1 would say so)",
+      analyte({ value: -1.5, refLow: -2, refHigh: 2, flag: "N" }),
+      null,
+    ],
+    // Negative high: 50 % of |high| outwards (0.5 × high).
+    [
+      "value −0.9 with range −10…−2: critical above −1",
+      analyte({ value: -0.9, refLow: -10, refHigh: -2, flag: "H" }),
+      "critical",
+    ],
+    [
+      "value −1.5 with range −10…−2: high, not critical",
+      analyte({ value: -1.5, refLow: -10, refHigh: -2, flag: "H" }),
+      "warning",
+    ],
+  ];
+  for (const [name, a, severity] of zeroAndNegative) {
+    test(name, () => expect(alertFor(result([a]))?.severity ?? null).toBe(severity));
+  }
 
   test("a result with no bounds but a lab flag still raises a warning", () => {
     const alert = alertFor(result([analyte({ refLow: null, refHigh: null, flag: "H" })]));

@@ -12,6 +12,7 @@ import {
   applyEvent,
   changedFields,
   initialRecord,
+  normalizePatch,
   type PatientEvent,
   type PatientPatch,
   type PatientRecord,
@@ -77,7 +78,7 @@ export async function updatePatient(
   const current = await getPatient(store, patientId, true);
   if (!current) return { kind: "not-found" };
   if (current.version !== expectedVersion) return { kind: "stale", currentVersion: current.version };
-  const changed = changedFields(current, patch);
+  const changed = changedFields(current, normalizePatch(patch));
   if (Object.keys(changed).length === 0) return { kind: "unchanged", record: current };
   const occurredAt = new Date().toISOString();
   const event: PatientEvent = {

@@ -3,6 +3,7 @@ import {
   applyEvent,
   changedFields,
   initialRecord,
+  normalizePatch,
   type PatientEvent,
   patientPatchSchema,
   replay,
@@ -68,9 +69,27 @@ describe("PATCH /me body", () => {
       true,
     );
     expect(ok({ insurance: { planId: "premium", memberId: "X1" } })).toBe(true);
-    expect(patientPatchSchema.parse({ insurance: { planId: "basic" } })).toEqual({
-      insurance: { planId: "basic", memberId: null },
+    expect(patientPatchSchema.parse({ insurance: { planId: "none" } })).toEqual({
+      insurance: { planId: "none", memberId: null },
     });
+  });
+  test("a plan other than none needs a non-empty memberId, named in the error", () => {
+    for (const insurance of [
+      { planId: "premium" },
+      { planId: "premium", memberId: null },
+      { planId: "basic", memberId: "   " },
+      { planId: "plus", memberId: "" },
+    ]) {
+      const result = patientPatchSchema.safeParse({ insurance });
+      expect(result.success).toBe(false);
+      expect(result.error?.issues.map((i) => i.path.join("."))).toEqual(["insurance.memberId"]);
+    }
+  });
+  test("plan none forces memberId null", () => {
+    const patch = patientPatchSchema.parse({ name: "Pat", insurance: { planId: "none", memberId: "OLD-1" } });
+    expect(normalizePatch(patch)).toEqual({ name: "Pat", insurance: { planId: "none", memberId: null } });
+    const paid = patientPatchSchema.parse({ insurance: { planId: "basic", memberId: "B-1" } });
+    expect(normalizePatch(paid)).toBe(paid);
   });
   test("refuses unknown plans, unknown or server-owned fields, bad dates and oversize lists", () => {
     expect(ok({ insurance: { planId: "gold", memberId: null } })).toBe(false);

@@ -43,10 +43,21 @@ export const patientPatchSchema = z
       .regex(/^\+?[0-9 ()./-]{3,40}$/, "must be a phone number")
       .nullable(),
     address: z.string().trim().min(1).max(500).nullable(),
-    insurance: z.strictObject({
-      planId: z.enum(INSURANCE_PLAN_IDS),
-      memberId: z.string().trim().min(1).max(100).nullable().default(null),
-    }),
+    insurance: z
+      .strictObject({
+        planId: z.enum(INSURANCE_PLAN_IDS),
+        memberId: z.string().trim().min(1).max(100).nullable().default(null),
+      })
+      .superRefine((insurance, ctx) => {
+        // A plan is only billable to a member: no plan without the member id that proves it.
+        if (insurance.planId !== "none" && insurance.memberId === null) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["memberId"],
+            message: `is required for plan ${insurance.planId}`,
+          });
+        }
+      }),
     allergies: listField,
     conditions: listField,
     medications: listField,
@@ -56,6 +67,12 @@ export const patientPatchSchema = z
 
 /** A validated PATCH /me body. */
 export type PatientPatch = z.output<typeof patientPatchSchema>;
+
+/** The patch as applied: plan `none` carries no member id (any given one is dropped). */
+export function normalizePatch(patch: PatientPatch): PatientPatch {
+  if (patch.insurance?.planId !== "none") return patch;
+  return { ...patch, insurance: { planId: "none", memberId: null } };
+}
 
 /** The record a new patient starts with (plan `none`). */
 export function initialRecord(user: {

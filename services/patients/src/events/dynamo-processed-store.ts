@@ -3,8 +3,14 @@ import type { ProcessedEventStore, ReceivedEvent } from "@carebridge/kafka";
 import { failedConditions, isRetriableStoreError, type Store, type TxItem } from "../db/store.ts";
 import { keys } from "../db/table.ts";
 
+/** Writes to commit with an event's marker, and what to do once they are committed (this process only). */
+export interface EffectPlan {
+  items: TxItem[];
+  onCommitted?: () => void;
+}
+
 /** An event's effect as DynamoDB writes, computed from current state (no writes of its own). */
-export type DynamoEffect = (event: ReceivedEvent) => Promise<TxItem[]>;
+export type DynamoEffect = (event: ReceivedEvent) => Promise<TxItem[] | EffectPlan>;
 
 /** A write in the effect lost a race (its condition failed): retried with fresh state. */
 export class EffectConflictError extends Error {
@@ -23,7 +29,8 @@ export function dynamoProcessedStore(store: Store, effect: DynamoEffect): Proces
         new GetCommand({ TableName: store.tableName, Key: marker, ConsistentRead: true }),
       );
       if (Item) return false;
-      const items = await effect(event);
+      const plan = await effect(event);
+      const { items, onCommitted } = Array.isArray(plan) ? { items: plan, onCommitted: undefined } : plan;
       try {
         await store.transact([
           {
@@ -41,6 +48,7 @@ export function dynamoProcessedStore(store: Store, effect: DynamoEffect): Proces
           },
           ...items,
         ]);
+        onCommitted?.();
         return true;
       } catch (error) {
         const failed = failedConditions(error);

@@ -1,6 +1,6 @@
 import { auditPhiRead, getPrincipal, type HttpApp, requireRole } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
-import { type AlertRecord, patientAlerts } from "../db/alert-queries.ts";
+import { type AlertRecord, alertSortKey, patientAlerts } from "../db/alert-queries.ts";
 import { careTeamPatients } from "../db/care-team-queries.ts";
 import type { PatientsDeps } from "../deps.ts";
 import { AlertSchema, cursors, jsonResponse, listOf, PageQuery } from "./schemas.ts";
@@ -24,15 +24,25 @@ const isPosition = (v: unknown): v is Position =>
 const newestFirst = (a: Position, b: Position) =>
   a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1;
 
-/** GET /api/patients/alerts (doctor) `?status=` → `{items:[alert], nextCursor}` for their patients. */
+/**
+ * GET /api/patients/alerts (doctor) `?status=` → `{items:[alert], nextCursor}` for their patients.
+ * A page is a merge of per-patient index queries, each reading only the newest `limit + 1` alerts
+ * after the cursor (not every alert): cost = the doctor's care links + P × (limit + 1) items for P
+ * care-team patients (with `status`, alerts of the other status are read past as well).
+ */
 export function registerAlertsList(app: HttpApp, deps: PatientsDeps): void {
   app.use(route.path, requireRole("doctor"));
   app.openapi(route, async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
     const after = cursors.decode(cursor, isPosition);
     const patients = await careTeamPatients(deps.store, getPrincipal(c).userId);
-    const all = (await Promise.all(patients.map((p) => patientAlerts(deps.store, p, status)))).flat();
-    const sorted = all.sort(newestFirst).filter((a) => !after || newestFirst(after, a) < 0);
+    const before = after ? alertSortKey(after) : undefined;
+    const pages = await Promise.all(
+      patients.map((p) => patientAlerts(deps.store, p, { count: limit + 1, status, before })),
+    );
+    // Each page is newest first and holds that patient's next limit + 1: the merge's first
+    // limit + 1 are the page (and whether there is more).
+    const sorted = pages.flat().sort(newestFirst);
     const items: AlertRecord[] = sorted.slice(0, limit);
     // One audit record per patient whose data is in the response.
     for (const patientId of new Set(items.map((a) => a.patientId))) {

@@ -15,6 +15,7 @@ import type { PatientsDeps } from "../deps.ts";
 import { alertFor } from "../domain/alert-rule.ts";
 import type { LabResultRecord } from "../domain/fhir-bundle.ts";
 import { jsonBody, jsonResponse, LabResultInput, LabResultSchema, PatientParams } from "./schemas.ts";
+import { writingInput } from "./unstorable.ts";
 
 const route = createRoute({
   method: "post",
@@ -80,7 +81,7 @@ export function registerInternalLabResults(app: HttpApp, deps: PatientsDeps): vo
           createdAt: new Date().toISOString(),
         }
       : null;
-    const recorded = await recordLabResult(deps.store, result, alert);
+    const recorded = await writingInput(() => recordLabResult(deps.store, result, alert));
     return reply(recorded.result);
   });
 }

@@ -7,6 +7,7 @@ import { getPatient } from "../db/patient-queries.ts";
 import type { PatientsDeps } from "../deps.ts";
 import { assertChartAccess } from "./access.ts";
 import { jsonBody, jsonResponse, PatientParams } from "./schemas.ts";
+import { writingInput } from "./unstorable.ts";
 
 /** Largest lab report accepted. */
 export const MAX_REPORT_BYTES = 10 * 1024 * 1024;
@@ -68,15 +69,17 @@ export function registerLabReportsCreate(app: HttpApp, deps: PatientsDeps): void
     );
     const now = Date.now();
     const expiresAt = new Date(now + deps.uploadTtlSeconds * 1000).toISOString();
-    await putUpload(deps.store, {
-      reportId,
-      patientId,
-      key,
-      fileName: body.fileName,
-      issuedBy: getPrincipal(c).userId,
-      issuedAt: new Date(now).toISOString(),
-      expiresAt,
-    });
+    await writingInput(() =>
+      putUpload(deps.store, {
+        reportId,
+        patientId,
+        key,
+        fileName: body.fileName,
+        issuedBy: getPrincipal(c).userId,
+        issuedAt: new Date(now).toISOString(),
+        expiresAt,
+      }),
+    );
     await auditPhiRead(c, deps.audit, { patientId, resource: "lab-report-upload", action: "create" });
     return c.json({ reportId, key, uploadUrl, expiresAt }, 201);
   });

@@ -12,6 +12,7 @@ import { patientPatchSchema } from "../domain/patient.ts";
 import { updatePatient } from "../domain/patient-commands.ts";
 import { etagOf, versionFromIfMatch } from "./etag.ts";
 import { jsonBody, jsonResponse, PatientSchema } from "./schemas.ts";
+import { writingInput } from "./unstorable.ts";
 
 const route = createRoute({
   method: "patch",
@@ -28,10 +29,12 @@ export function registerMePatch(app: HttpApp, deps: PatientsDeps): void {
     const principal = getPrincipal(c);
     const expected = versionFromIfMatch(c.req.header("If-Match"));
     const patch = c.req.valid("json");
-    const outcome = await updatePatient(deps.store, principal.userId, expected, patch, {
-      userId: principal.userId,
-      role: principal.role,
-    });
+    const outcome = await writingInput(() =>
+      updatePatient(deps.store, principal.userId, expected, patch, {
+        userId: principal.userId,
+        role: principal.role,
+      }),
+    );
     switch (outcome.kind) {
       case "not-found":
         throw notFound("Your patient record is being created; try again in a moment.");

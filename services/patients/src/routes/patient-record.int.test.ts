@@ -116,6 +116,29 @@ describe("patient record: GET/PATCH /me with optimistic concurrency", () => {
     expect(await snapshot()).toBe(before);
   });
 
+  test("a paid plan needs a memberId (400 naming it, nothing written); plan none clears the memberId", async () => {
+    const id = await createPatient(deps);
+    const before = await snapshot();
+    for (const insurance of [
+      { planId: "premium" },
+      { planId: "premium", memberId: null },
+      { planId: "basic", memberId: " " },
+    ]) {
+      const res = await patch(id, { insurance }, '"1"');
+      expect(res.status).toBe(400);
+      expect(res.headers.get("content-type")).toContain("application/problem+json");
+      expect(((await res.json()) as { errors: Record<string, string> }).errors).toHaveProperty([
+        "insurance.memberId",
+      ]);
+    }
+    expect(await snapshot()).toBe(before);
+    const paid = await patch(id, { insurance: { planId: "premium", memberId: "P-77" } }, '"1"');
+    expect(paid.status).toBe(200);
+    const none = await patch(id, { insurance: { planId: "none", memberId: "P-77" } }, '"2"');
+    expect(none.status).toBe(200);
+    expect(await none.json()).toMatchObject({ version: 3, insurance: { planId: "none", memberId: null } });
+  });
+
   test("two concurrent PATCHes with the same version: one 200, one 412, one event appended", async () => {
     const id = await createPatient(deps);
     const [a, b] = await Promise.all([

@@ -1,6 +1,7 @@
 import { INSURANCE_PLAN_IDS } from "@carebridge/contracts";
 import { badRequest } from "@carebridge/http";
 import { z } from "@hono/zod-openapi";
+import { labNumberProblem } from "../domain/lab-values.ts";
 
 /** `patient` in responses. */
 export const PatientSchema = z
@@ -21,12 +22,26 @@ export const PatientSchema = z
   })
   .openapi("Patient");
 
+/** A lab number DynamoDB can store and a lab can mean (domain/lab-values.ts). */
+const LabNumber = z
+  .number()
+  .finite()
+  .superRefine((x, ctx) => {
+    const problem = labNumberProblem(x);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  })
+  .openapi({
+    description: "0, or a magnitude from 1e-12 to 1e12 with at most 15 significant digits",
+    minimum: -1e12,
+    maximum: 1e12,
+  });
+
 const AnalyteSchema = z.object({
   name: z.string().min(1).max(200),
-  value: z.number().finite(),
+  value: LabNumber,
   unit: z.string().max(50),
-  refLow: z.number().finite().nullable(),
-  refHigh: z.number().finite().nullable(),
+  refLow: LabNumber.nullable(),
+  refHigh: LabNumber.nullable(),
   flag: z.enum(["L", "N", "H"]),
 });
 
