@@ -9,6 +9,8 @@ import {
 } from "@carebridge/http";
 import type { Logger } from "pino";
 import type { AppointmentsConfig } from "./config.ts";
+import { executorRunner, preparedRunner, type StatementRunner } from "./db/booking-statement.ts";
+import { createDoctorCache, type DoctorCache } from "./db/doctor-cache.ts";
 import { pgAuditSink } from "./db/phi-audit.ts";
 
 /** The clock: epoch milliseconds now (injected so tests can move time). */
@@ -23,6 +25,10 @@ export interface AppointmentsDeps {
   /** Where reads of patient data are recorded (fails closed: no record, no data). */
   audit: AuditSink;
   clock: Clock;
+  /** Doctors remembered by this process (bookings, slot search). */
+  doctors: DoctorCache;
+  /** Runs the booking statement: prepared through postgres.js on PostgreSQL, through drizzle on PGlite. */
+  runStatement: StatementRunner;
 }
 
 /** Options of {@link createAppointmentsDeps}. */
@@ -33,6 +39,8 @@ export interface AppointmentsDepsOptions {
   claims?: { issuer: string; audience: string };
   clock?: Clock;
   audit?: AuditSink;
+  /** How long a specialty's doctors are served from memory in slot search. Default 2000 ms. */
+  doctorListTtlMs?: number;
 }
 
 /** Wires the verifier and the idempotency store around an open database. */
@@ -45,6 +53,8 @@ export function createAppointmentsDeps(options: AppointmentsDepsOptions): Appoin
     idempotency: pgIdempotencyStore(options.database),
     audit: options.audit ?? pgAuditSink(options.database),
     clock: options.clock ?? Date.now,
+    doctors: createDoctorCache({ ttlMs: options.doctorListTtlMs }),
+    runStatement: preparedRunner(options.database) ?? executorRunner(options.database.db),
   };
 }
 

@@ -31,20 +31,6 @@ const toAppointment = ({ startAt, endAt, createdAt, updatedAt, ...rest }: Row): 
   updatedAt: toRfc3339(updatedAt),
 });
 
-/**
- * Inserts a booked appointment built by the caller (timestamps included, so its events can be built
- * before the insert returns); throws an exclusion violation (23P01) when the doctor is taken then.
- */
-export async function insertAppointment(db: Executor, a: Appointment): Promise<void> {
-  // Written as SQL rather than with the insert builder: this is the hottest statement of the
-  // service, and building it took about a tenth of a booking's CPU in the profile.
-  await db.execute(sql`
-    INSERT INTO appointments
-      (id, patient_id, doctor_id, specialty, start_at, end_at, mode, reason, status, created_at, updated_at)
-    VALUES (${a.id}, ${a.patientId}, ${a.doctorId}, ${a.specialty}, ${a.start}, ${a.end}, ${a.mode},
-      ${a.reason}, 'booked', ${a.createdAt}, ${a.updatedAt})`);
-}
-
 /** The appointment, or undefined; `forUpdate` locks the row for the rest of the transaction. */
 export async function findAppointment(
   db: Executor,
@@ -124,6 +110,9 @@ export async function listAppointments(db: Executor, f: AppointmentFilter): Prom
   return rows.map(toAppointment);
 }
 
+/** An appointment lasts one slot, at most 480 minutes (availability's limit); a day bounds it safely. */
+const LONGEST_APPOINTMENT_MS = 24 * 3_600_000;
+
 /** Booked intervals of these doctors overlapping `[fromMs, toMs)`. */
 export async function bookedIntervals(
   db: Executor,
@@ -134,19 +123,25 @@ export async function bookedIntervals(
   if (doctorIds.length === 0) return [];
   const t = appointments;
   // One JSON value instead of thousands of rows: a slot search over a month of 50 doctors reads
-  // this in a fraction of the time the row-by-row decoding takes.
+  // this in a fraction of the time the row-by-row decoding takes. The plan (EXPLAIN ANALYZE, one
+  // day of 50 doctors among 170 000 appointments) must be a range scan of (doctor_id, start_at):
+  // - the lower bound on start_at keeps it from reading every earlier appointment (17 ms → 1 ms);
+  // - `status` is filtered in the aggregate, not in WHERE: a WHERE status = 'booked' lets the
+  //   planner (with statistics not yet updated after many inserts) AND in the partial GiST index,
+  //   which it then reads whole (28 ms → 1 ms).
   const [row] = await db
     .select({
       json: sql<string>`coalesce(json_agg(json_build_array(${t.doctorId},
-        (extract(epoch FROM ${t.startAt}) * 1000)::bigint, (extract(epoch FROM ${t.endAt}) * 1000)::bigint)), '[]')::text`,
+        (extract(epoch FROM ${t.startAt}) * 1000)::bigint, (extract(epoch FROM ${t.endAt}) * 1000)::bigint))
+        FILTER (WHERE ${t.status} = 'booked'), '[]')::text`,
     })
     .from(t)
     .where(
       and(
         inArray(t.doctorId, doctorIds),
-        eq(t.status, "booked"),
         lt(t.startAt, new Date(toMs)),
         gt(t.endAt, new Date(fromMs)),
+        gt(t.startAt, new Date(fromMs - LONGEST_APPOINTMENT_MS)),
       ),
     );
   const tuples = JSON.parse(row?.json ?? "[]") as Array<[string, number, number]>;

@@ -54,7 +54,6 @@ export async function findDoctor(db: Executor, id: string): Promise<DoctorRecord
  * what guarantees no overlap; the lock only orders the writers.
  */
 export async function lockDoctor(db: Executor, id: string): Promise<DoctorRecord | undefined> {
-  // SQL rather than the select builder: on every booking's path (see insertAppointment).
   const result: unknown = await db.execute(sql`
     SELECT id, name, specialty, time_zone AS "timeZone", slot_minutes AS "slotMinutes", weekly, exceptions
     FROM doctors WHERE id = ${id} FOR NO KEY UPDATE`);

@@ -1,8 +1,8 @@
 import type { BookingRejectionCode, CloudEvent } from "@carebridge/contracts";
 import type { Executor } from "@carebridge/db";
-import { enqueueEvents } from "@carebridge/kafka";
-import { insertAppointment } from "../db/appointment-queries.ts";
-import { lockDoctor, patientExists } from "../db/doctor-queries.ts";
+import { executorRunner, insertBooking, type StatementRunner } from "../db/booking-statement.ts";
+import type { DoctorCache } from "../db/doctor-cache.ts";
+import { type DoctorRecord, lockDoctor, patientExists } from "../db/doctor-queries.ts";
 import { type Appointment, toRfc3339 } from "./appointment.ts";
 import { DAY_MS, slotAt } from "./availability.ts";
 
@@ -50,31 +50,77 @@ export function checkStart(
   return { endMs: slot.endMs };
 }
 
+/** Where a booking reads and writes. */
+export interface BookingStore {
+  /** Runs the booking statement outside a transaction (prepared on PostgreSQL). */
+  run: StatementRunner;
+  /** Reads outside a transaction. */
+  db: Executor;
+  /** Remembered doctors: with them a booking first tries one statement against the remembered row. */
+  doctors?: DoctorCache;
+  /** Runs `fn` in a transaction (or the caller's own, already open). */
+  transaction<T>(fn: (tx: Executor) => Promise<T>): Promise<T>;
+}
+
 /**
  * The booking rules, for HTTP and for Kafka booking requests alike: the doctor exists and has a
  * specialty, the patient is known (unless the caller already proved it, e.g. a patient's own
- * token), and the start passes {@link checkStart}. Then the booked row is inserted; an overlap is
- * refused by the database's exclusion constraint (SQLSTATE 23P01, which aborts the transaction:
- * callers map it to `slot_taken`).
+ * token), and the start passes {@link checkStart}. The booked row (and its event's outbox row)
+ * is inserted by one statement that also locks the doctor row (see insertBooking); an overlap is
+ * refused by the database's exclusion constraint (SQLSTATE 23P01: callers map it to `slot_taken`).
+ *
+ * With a doctor cache the rules are first applied to the remembered doctor and the statement
+ * inserts only if the locked row still equals it: one round trip. If it does not (the doctor was
+ * changed elsewhere), or the remembered doctor refuses the booking, the answer comes from the
+ * locked path: lock the doctor row, apply the rules to it, insert, in one transaction.
  */
 export async function bookAppointment(
-  tx: Executor,
+  store: BookingStore,
   input: BookingInput,
-  options: {
-    nowMs: number;
-    checkPatient: boolean;
-    /** Events to enqueue with the booking: sent together with the insert (one round trip less). */
-    events?: (booked: Appointment) => CloudEvent[];
-  },
+  options: BookingOptions,
 ): Promise<Appointment> {
-  const doctor = await lockDoctor(tx, input.doctorId);
-  if (!doctor?.specialty) throw new BookingRejection("unknown_doctor", "No bookable doctor has this id.");
-  if (options.checkPatient && !(await patientExists(tx, input.patientId))) {
-    throw new BookingRejection("unknown_patient", "No patient has this id.");
+  const remembered = store.doctors && (await store.doctors.doctor(store.db, input.doctorId));
+  if (remembered) {
+    try {
+      const appointment = plan(remembered, input, options);
+      if (options.checkPatient && !(await patientExists(store.db, input.patientId))) {
+        throw new BookingRejection("unknown_patient", "No patient has this id.");
+      }
+      const write = await insertBooking(store.run, appointment, remembered, options.event?.(appointment));
+      if (write.inserted) return appointment;
+    } catch (error) {
+      if (!(error instanceof BookingRejection)) throw error;
+    }
   }
+  return store.transaction(async (tx) => {
+    const doctor = await lockDoctor(tx, input.doctorId);
+    if (doctor) store.doctors?.remember(doctor);
+    if (!doctor?.specialty) throw new BookingRejection("unknown_doctor", "No bookable doctor has this id.");
+    if (options.checkPatient && !(await patientExists(tx, input.patientId))) {
+      throw new BookingRejection("unknown_patient", "No patient has this id.");
+    }
+    const appointment = plan(doctor, input, options);
+    const write = await insertBooking(executorRunner(tx), appointment, doctor, options.event?.(appointment));
+    // The row is locked by this transaction since it was read: it cannot differ.
+    if (!write.inserted) throw new Error(`doctor ${doctor.id} changed under its own lock`);
+    return appointment;
+  });
+}
+
+/** Options of {@link bookAppointment}. */
+export interface BookingOptions {
+  nowMs: number;
+  checkPatient: boolean;
+  /** The event to enqueue with the booking, in the same statement. */
+  event?: (booked: Appointment) => CloudEvent;
+}
+
+/** The appointment a doctor's rules allow for `input`; throws a {@link BookingRejection}. */
+function plan(doctor: DoctorRecord, input: BookingInput, options: BookingOptions): Appointment {
+  if (!doctor.specialty) throw new BookingRejection("unknown_doctor", "No bookable doctor has this id.");
   const { endMs } = checkStart(doctor, input.startMs, options.nowMs);
   const now = toRfc3339(options.nowMs);
-  const appointment: Appointment = {
+  return {
     id: Bun.randomUUIDv7(),
     patientId: input.patientId,
     doctorId: doctor.id,
@@ -87,11 +133,4 @@ export async function bookAppointment(
     createdAt: now,
     updatedAt: now,
   };
-  if (options.events) {
-    // Issued together, so the driver pipelines them; a 23P01 from the insert rejects first.
-    await Promise.all([insertAppointment(tx, appointment), enqueueEvents(tx, options.events(appointment))]);
-  } else {
-    await insertAppointment(tx, appointment);
-  }
-  return appointment;
 }

@@ -32,6 +32,14 @@ export interface SearchWindow {
   limit: number;
 }
 
+/** Where slots can start in a window: not before now or the cursor, not past the booking horizon. */
+export function searchRange(window: Omit<SearchWindow, "limit">): { fromMs: number; toMs: number } {
+  return {
+    fromMs: Math.max(window.fromMs, window.nowMs + 1, window.after?.startMs ?? 0),
+    toMs: Math.min(window.toMs, window.nowMs + BOOKING_HORIZON_DAYS * DAY_MS + 1),
+  };
+}
+
 const byStartThenDoctor = (a: FreeSlot, b: FreeSlot) =>
   a.startMs - b.startMs || (a.doctorId < b.doctorId ? -1 : a.doctorId > b.doctorId ? 1 : 0);
 
@@ -45,8 +53,7 @@ export function freeSlots(
   booked: readonly BookedInterval[],
   window: SearchWindow,
 ): FreeSlot[] {
-  const fromMs = Math.max(window.fromMs, window.nowMs + 1, window.after?.startMs ?? 0);
-  const toMs = Math.min(window.toMs, window.nowMs + BOOKING_HORIZON_DAYS * DAY_MS + 1);
+  const { fromMs, toMs } = searchRange(window);
   const byDoctor = new Map<string, BookedInterval[]>();
   for (const b of booked) {
     const list = byDoctor.get(b.doctorId);

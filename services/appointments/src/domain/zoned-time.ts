@@ -62,7 +62,29 @@ export function isCalendarDate(date: string): boolean {
 
 /** The local date in `zone` at the instant `ms`. */
 export function localDateAt(ms: number, zone: string): LocalDate {
+  // The local date is the day d with start(d) ≤ ms < start(d + 1); offsets lie within ±1 day of
+  // UTC, so d is the UTC date or a neighbour. Day starts come from the memo: no Temporal per call.
+  const utcDay = Math.floor(ms / DAY_MS);
+  for (const n of [utcDay, utcDay - 1, utcDay + 1]) {
+    const date = dateOfDayNumber(n);
+    if (localDay(date, zone).startMs > ms) continue;
+    if (ms < localDay(dateOfDayNumber(n + 1), zone).startMs) return date;
+  }
   return T.Instant.fromEpochMilliseconds(ms).toZonedDateTimeISO(zone).toPlainDate().toString();
+}
+
+const DAY_MS = 24 * 60 * MINUTE_MS;
+const dateMemo = new Map<number, LocalDate>();
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01), memoised. */
+function dateOfDayNumber(n: number): LocalDate {
+  let date = dateMemo.get(n);
+  if (date === undefined) {
+    if (dateMemo.size >= MEMO_LIMIT) dateMemo.clear();
+    date = new Date(n * DAY_MS).toISOString().slice(0, 10);
+    dateMemo.set(n, date);
+  }
+  return date;
 }
 
 /** `date` plus `days` calendar days. */

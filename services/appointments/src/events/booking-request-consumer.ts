@@ -17,6 +17,7 @@ import {
 } from "@carebridge/kafka";
 import type { Logger } from "pino";
 import { lockAndFindReply, type StoredReply, saveReply } from "../db/booking-request-queries.ts";
+import { executorRunner } from "../db/booking-statement.ts";
 import type { Clock } from "../deps.ts";
 import { appointmentEvent, EVENT_SOURCE } from "../domain/appointment-events.ts";
 import { BookingRejection, bookAppointment } from "../domain/booking.ts";
@@ -73,7 +74,7 @@ export async function answerBookingRequest(
       // A savepoint: an exclusion violation must not abort the consumer's whole transaction.
       const appointment = await tx.transaction((sp) =>
         bookAppointment(
-          sp,
+          { run: executorRunner(sp), db: sp, transaction: (fn) => fn(sp) },
           {
             patientId: request.patientId,
             doctorId: request.doctorId,

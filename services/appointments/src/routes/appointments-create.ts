@@ -44,23 +44,26 @@ export function registerAppointmentsCreate(app: HttpApp, deps: AppointmentsDeps)
     }
     try {
       const appointment = await retryTransient(() =>
-        deps.database.transaction((tx) =>
-          bookAppointment(
-            tx,
-            {
-              patientId,
-              doctorId: body.doctorId,
-              startMs: Date.parse(body.start),
-              mode: body.mode,
-              reason: body.reason || null,
-            },
-            {
-              nowMs: deps.clock(),
-              // A patient's own token proves the patient exists (events may still be on their way).
-              checkPatient: principal.role !== "patient",
-              events: (booked) => [appointmentEvent(booked, { type: "appointment.booked" })],
-            },
-          ),
+        bookAppointment(
+          {
+            run: deps.runStatement,
+            db: deps.database.db,
+            doctors: deps.doctors,
+            transaction: (fn) => deps.database.transaction(fn),
+          },
+          {
+            patientId,
+            doctorId: body.doctorId,
+            startMs: Date.parse(body.start),
+            mode: body.mode,
+            reason: body.reason || null,
+          },
+          {
+            nowMs: deps.clock(),
+            // A patient's own token proves the patient exists (events may still be on their way).
+            checkPatient: principal.role !== "patient",
+            event: (booked) => appointmentEvent(booked, { type: "appointment.booked" }),
+          },
         ),
       );
       c.header("Location", `/api/appointments/${appointment.id}`);

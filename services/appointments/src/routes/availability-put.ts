@@ -50,6 +50,7 @@ export function registerAvailabilityPut(app: HttpApp, deps: AppointmentsDeps): v
     const problem = weeklyRulesProblem(body.weekly);
     if (problem) throw badRequest(problem, { code: "overlapping-rules", errors: { weekly: problem } });
     const doctor = await updateAvailability(deps.database.db, principal.userId, body);
+    deps.doctors.forget(principal.userId);
     if (!doctor) throw notFound("This doctor is not known to the appointments service yet.");
     const { timeZone, slotMinutes, weekly, exceptions } = doctor;
     return c.json({ timeZone, slotMinutes, weekly, exceptions }, 200);

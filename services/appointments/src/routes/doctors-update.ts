@@ -29,6 +29,7 @@ export function registerDoctorsUpdate(app: HttpApp, deps: AppointmentsDeps): voi
     const { doctorId } = c.req.valid("param");
     assertAccess(getPrincipal(c), { ownerUserId: doctorId, allowRoles: ["admin"] });
     const doctor = await updateDoctorProfile(deps.database.db, doctorId, c.req.valid("json"));
+    deps.doctors.forget(doctorId);
     if (!doctor) throw notFound("No doctor has this id.");
     const { id, name, specialty, timeZone } = doctor;
     return c.json({ id, name, specialty, timeZone }, 200);

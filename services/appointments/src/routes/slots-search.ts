@@ -1,10 +1,10 @@
 import type { HttpApp } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { bookedIntervals } from "../db/appointment-queries.ts";
-import { doctorsOfSpecialty } from "../db/doctor-queries.ts";
 import type { AppointmentsDeps } from "../deps.ts";
 import { toRfc3339 } from "../domain/appointment.ts";
-import { freeSlots } from "../domain/slot-search.ts";
+import { DAY_MS, MINUTE_MS } from "../domain/availability.ts";
+import { type FreeSlot, freeSlots, searchRange } from "../domain/slot-search.ts";
 import { decodeCursor, encodeCursor, Instant, jsonResponse, PageQuery, page, parseRange } from "./schemas.ts";
 
 const Item = z
@@ -29,20 +29,29 @@ export function registerSlotsSearch(app: HttpApp, deps: AppointmentsDeps): void 
     const { fromMs, toMs } = parseRange(query.from, query.to);
     const after = decodeCursor(query.cursor, Cursor);
     const { db } = deps.database;
-    const doctors = await doctorsOfSpecialty(db, query.specialty);
-    const booked = await bookedIntervals(
-      db,
-      doctors.map((d) => d.id),
-      fromMs,
-      toMs + 24 * 3_600_000,
-    );
-    const slots = freeSlots(doctors, booked, {
+    const doctors = await deps.doctors.ofSpecialty(db, query.specialty);
+    const ids = doctors.map((d) => d.id);
+    const longestSlotMs = Math.max(0, ...doctors.map((d) => d.slotMinutes)) * MINUTE_MS;
+    const window = {
       fromMs,
       toMs,
       nowMs: deps.clock(),
       after: after && { startMs: after.start, doctorId: after.doctorId },
-      limit: query.limit + 1,
-    });
+    };
+    // The range in growing chunks (1 day, then 4, 16, …), reading only the chunk's bookings: a
+    // page usually fills within the first day, so a month's search reads a day of bookings.
+    const range = searchRange(window);
+    const slots: FreeSlot[] = [];
+    const wanted = query.limit + 1;
+    for (let start = range.fromMs, span = DAY_MS; start < range.toMs && slots.length < wanted; span *= 4) {
+      const end = Math.min(range.toMs, start + span);
+      // Bookings that overlap a slot starting in [start, end), which ends by end + the longest slot.
+      const booked = ids.length === 0 ? [] : await bookedIntervals(db, ids, start, end + longestSlotMs);
+      slots.push(
+        ...freeSlots(doctors, booked, { ...window, fromMs: start, toMs: end, limit: wanted - slots.length }),
+      );
+      start = end;
+    }
     const items = slots.slice(0, query.limit).map((s) => ({
       doctorId: s.doctorId,
       doctorName: s.doctorName,
