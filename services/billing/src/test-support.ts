@@ -1,8 +1,9 @@
-import { type CloudEvent, makeEvent } from "@carebridge/contracts";
+import { type CloudEvent, makeEvent, parseEvent } from "@carebridge/contracts";
 import type { Database } from "@carebridge/db";
 import { createLogger, type HttpApp } from "@carebridge/http";
 import { createTestIssuer, type TestIssuer } from "@carebridge/http/testing";
 import type { ReceivedEvent } from "@carebridge/kafka";
+import { sql } from "drizzle-orm";
 import { createApp } from "./app.ts";
 import { TOKEN_DEFAULTS } from "./config.ts";
 import { migrateBilling } from "./db/migrate.ts";
@@ -142,4 +143,34 @@ export async function waitFor(what: string, check: () => boolean | Promise<boole
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await Bun.sleep(20);
   }
+}
+
+/**
+ * Every event in the outbox, read back as a consumer would (binary-mode headers + JSON payload)
+ * and checked against the contract (envelope, dataschema version, data schema): billing builds its
+ * events without running the schemas, so the tests do. Returns the problems found (none: []).
+ */
+export async function outboxContractProblems(database: Database): Promise<string[]> {
+  const rows = await database.query<{ headers: Record<string, string>; payload: string; type: string }>(
+    sql`SELECT headers, payload, type FROM outbox ORDER BY id`,
+  );
+  const problems: string[] = [];
+  for (const { headers: h, payload, type } of rows) {
+    const parsed = parseEvent({
+      specversion: h.ce_specversion,
+      id: h.ce_id,
+      source: h.ce_source,
+      type: h.ce_type,
+      time: h.ce_time,
+      subject: h.ce_subject,
+      datacontenttype: h["content-type"],
+      dataschema: h.ce_dataschema,
+      correlationid: h.ce_correlationid,
+      traceparent: h.traceparent,
+      data: JSON.parse(payload),
+    });
+    if (!parsed.ok) problems.push(`${type} ${h.ce_id}: ${parsed.message}`);
+    else if (type !== parsed.event.type) problems.push(`${type} ${h.ce_id}: outbox type differs`);
+  }
+  return problems;
 }

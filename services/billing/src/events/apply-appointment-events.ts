@@ -45,19 +45,26 @@ const observe = (event: ReceivedEvent): Observation => {
 export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], now: Clock): Promise<void> {
   if (events.length === 0) return;
   const ids = [...new Set(events.map((e) => (e.data as AppointmentBooked).appointmentId))];
-  await lockAppointments(tx, ids);
-  const existing = await findInvoicesByAppointment(tx, ids, { forUpdate: true });
+  // Three statements issued together: postgres.js queues them on the transaction's connection and
+  // the server runs them in this order (one round trip once the driver prepares statements; see the
+  // README's Speed section). The locks come first, so the locked read that follows (its own
+  // snapshot, taken once the locks are held) sees any invoice a competing consumer committed
+  // (apply-concurrency.int.test.ts). Plans are read for every patient of the batch; new invoices use them.
+  const patientIds = [...new Set(events.map((e) => (e.data as AppointmentBooked).patientId))];
+  const [, existing, plans] = await settleAll([
+    lockAppointments(tx, ids),
+    findInvoicesByAppointment(tx, ids, { forUpdate: true }),
+    findPlans(tx, patientIds),
+  ] as const);
   const facts = new Map<string, AppointmentFacts>();
   for (const [id, row] of existing) facts.set(id, row.facts);
   const correlation = new Map<string, string>();
   for (const event of events) {
     const id = (event.data as AppointmentBooked).appointmentId;
     facts.set(id, mergeFacts(facts.get(id) ?? null, observe(event)));
-    correlation.set(id, event.correlationid ?? event.id);
+    correlation.set(id, event.correlationid || event.id);
   }
 
-  const newPatients = ids.filter((id) => !existing.has(id)).map((id) => facts.get(id)!.latest.patientId);
-  const plans = await findPlans(tx, newPatients);
   const at = now();
   const inserts: InvoiceRow[] = [];
   const updates: InvoiceUpdate[] = [];
@@ -103,7 +110,18 @@ export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], no
     if (before) updates.push(row);
     else inserts.push(row);
   }
-  await insertInvoices(tx, inserts);
-  await updateInvoices(tx, updates);
-  await enqueueEvents(tx, outgoing);
+  // Independent writes, issued together; the first failure (in issue order: its cause) rolls the batch back.
+  await settleAll([insertInvoices(tx, inserts), updateInvoices(tx, updates), enqueueEvents(tx, outgoing)]);
+}
+
+/**
+ * `Promise.all` that waits for every statement before rejecting: the transaction must not end
+ * (commit or roll back) while statements it pipelined are still in flight.
+ */
+async function settleAll<T extends readonly unknown[]>(
+  pending: readonly [...{ [K in keyof T]: Promise<T[K]> }],
+): Promise<T> {
+  const results: PromiseSettledResult<unknown>[] = await Promise.allSettled(pending);
+  for (const r of results) if (r.status === "rejected") throw r.reason; // the earliest: later ones only saw an aborted transaction
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }

@@ -10,7 +10,14 @@ import {
 } from "@carebridge/kafka";
 import { sql } from "drizzle-orm";
 import { migrateBilling } from "../db/migrate.ts";
-import { appointmentData, appointmentEvents as ev, moveTo, patientEvent, waitFor } from "../test-support.ts";
+import {
+  appointmentData,
+  appointmentEvents as ev,
+  moveTo,
+  outboxContractProblems,
+  patientEvent,
+  waitFor,
+} from "../test-support.ts";
 import { startBillingConsumer } from "./billing-consumer.ts";
 
 let database: Database;
@@ -217,4 +224,12 @@ describe("invoices from appointment events", () => {
     const after = (await database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM invoices`))[0]!.n;
     expect(after).toBe(invoicesBefore + 1);
   });
+});
+
+test("every event billing wrote to the outbox above matches its contract schema", async () => {
+  expect(await outboxContractProblems(database)).toEqual([]);
+  const [{ n }] = (await database.query<{ n: number }>(sql`SELECT count(*)::int AS n FROM outbox`)) as [
+    { n: number },
+  ];
+  expect(n).toBeGreaterThan(10); // issued, voided, paid (fully covered), fee re-issues, claims
 });

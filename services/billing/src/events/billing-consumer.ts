@@ -60,6 +60,8 @@ export interface BillingConsumerOptions {
   maxAttempts?: number;
   backoff?: { initialMs: number; maxMs: number };
   maxBatchSize?: number;
+  /** Partitions applied at once, each in order in its own transactions (default 3). */
+  partitionsConcurrently?: number;
   onBatch?: (info: { processed: number; duplicates: number; deadLettered: number }) => void;
   onAssigned?: () => void;
 }
@@ -81,6 +83,7 @@ export function startBillingConsumer(options: BillingConsumerOptions): Promise<C
     maxAttempts: options.maxAttempts,
     backoff: options.backoff,
     maxBatchSize: options.maxBatchSize,
+    partitionsConcurrently: options.partitionsConcurrently,
     fromBeginning: true,
     onBatch: options.onBatch,
     onAssigned: options.onAssigned,

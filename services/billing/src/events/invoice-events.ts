@@ -1,4 +1,11 @@
-import { type CloudEvent, makeEvent } from "@carebridge/contracts";
+import {
+  type ClaimSubmitted,
+  type CloudEvent,
+  dataschemaOf,
+  type EventData,
+  type InvoiceIssued,
+  keyOf,
+} from "@carebridge/contracts";
 import type { InvoiceRow } from "../db/invoice-queries.ts";
 import { isoString } from "../db/timestamps.ts";
 
@@ -6,6 +13,36 @@ import { isoString } from "../db/timestamps.ts";
 export const BILLING_SOURCE = "/carebridge/billing";
 
 const EVENT_OF_STATUS = { open: "invoice.issued", void: "invoice.voided", paid: "invoice.paid" } as const;
+
+type BillingEventType = (typeof EVENT_OF_STATUS)[keyof typeof EVENT_OF_STATUS] | "claim.submitted";
+
+/**
+ * The envelope `makeEvent` would build, without running the zod schemas again: a consumer batch
+ * emits thousands of these, and validating each cost ~15 % of the batch. The data is typed against
+ * the contract here; its value rules hold by construction: every invoice event describes the row
+ * written in the same transaction, whose CHECK constraints are the schema's refinements (split,
+ * non-negative integers, paid ≤ due), its status picks the type, ids are UUIDs billing made or read
+ * from validated events, `occurredAt` is `toISOString()`. `invoice-events.test.ts` checks every
+ * outcome × plan × payment, and the consumer tests every outbox row, against the contract's schemas.
+ */
+function billingEvent<T extends BillingEventType>(
+  type: T,
+  data: EventData<T>,
+  correlationId: string | undefined,
+): CloudEvent<EventData<T>> {
+  return {
+    specversion: "1.0",
+    id: Bun.randomUUIDv7(),
+    source: BILLING_SOURCE,
+    type,
+    time: new Date().toISOString(),
+    subject: keyOf(type, data),
+    datacontenttype: "application/json",
+    dataschema: dataschemaOf(type),
+    ...(correlationId ? { correlationid: correlationId } : {}),
+    data,
+  };
+}
 
 /**
  * The event for an invoice's current state: `invoice.issued` (open), `invoice.voided` or
@@ -24,8 +61,8 @@ export function invoiceEvent(row: InvoiceRow, occurredAt: string, correlationId?
     patientDueCents: row.patientDueCents,
     paidCents: row.paidCents,
     occurredAt: isoString(occurredAt),
-  };
-  return makeEvent(EVENT_OF_STATUS[row.status], data, { source: BILLING_SOURCE, correlationId });
+  } satisfies InvoiceIssued;
+  return billingEvent(EVENT_OF_STATUS[row.status], data, correlationId);
 }
 
 /** `claim.submitted`: the insured share of an invoice, claimed from the patient's plan. */
@@ -35,18 +72,16 @@ export function claimEvent(
   occurredAt: string,
   correlationId?: string,
 ): CloudEvent {
-  return makeEvent(
-    "claim.submitted",
-    {
-      claimId,
-      invoiceId: row.id,
-      patientId: row.patientId,
-      planId: row.planId,
-      memberId: row.memberId,
-      amountCents: row.insuranceCoveredCents,
-      currency: row.currency,
-      occurredAt: isoString(occurredAt),
-    },
-    { source: BILLING_SOURCE, correlationId },
-  );
+  if (row.insuranceCoveredCents <= 0) throw new Error(`invoice ${row.id}: nothing to claim`);
+  const data = {
+    claimId,
+    invoiceId: row.id,
+    patientId: row.patientId,
+    planId: row.planId,
+    memberId: row.memberId,
+    amountCents: row.insuranceCoveredCents,
+    currency: row.currency,
+    occurredAt: isoString(occurredAt),
+  } satisfies ClaimSubmitted;
+  return billingEvent("claim.submitted", data, correlationId);
 }

@@ -13,6 +13,7 @@ import {
   appointmentData,
   appointmentEvents as ev,
   moveTo,
+  outboxContractProblems,
   patientEvent,
 } from "../test-support.ts";
 
@@ -109,3 +110,14 @@ test("any arrival order (duplicates included) leaves exactly one invoice, the on
     { numRuns: 60 },
   );
 }, 60_000);
+
+test("every event of those lifecycles (issued, voided, paid, fee re-issues, claims) matches its contract schema", async () => {
+  const types = await database.query<{ type: string }>(sql`SELECT DISTINCT type FROM outbox ORDER BY type`);
+  expect(types.map((t) => t.type)).toEqual([
+    "claim.submitted",
+    "invoice.issued",
+    "invoice.paid",
+    "invoice.voided",
+  ]);
+  expect(await outboxContractProblems(database)).toEqual([]);
+});

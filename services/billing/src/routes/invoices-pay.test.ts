@@ -9,6 +9,7 @@ import {
   appointmentData,
   buildTestApp,
   appointmentEvents as ev,
+  outboxContractProblems,
   patientEvent,
 } from "../test-support.ts";
 
@@ -245,4 +246,12 @@ describe("the invoice changes while the card is being charged", () => {
     expect(payments).toEqual([{ status: "succeeded" }]);
     expect(await state(row!.id)).toEqual({ status: "void", paid_cents: 0, payments: 1, paid_events: 0 });
   });
+});
+
+test("every event the payments above wrote to the outbox matches its contract schema", async () => {
+  const types = await database.query<{ type: string }>(
+    sql`SELECT DISTINCT type FROM outbox WHERE type = 'invoice.paid'`,
+  );
+  expect(types).toHaveLength(1);
+  expect(await outboxContractProblems(database)).toEqual([]);
 });
