@@ -1,5 +1,5 @@
 import type { Executor } from "@carebridge/db";
-import { type DoctorRecord, doctorsOfSpecialty, findDoctor } from "./doctor-queries.ts";
+import { bookableDoctors, type DoctorRecord, doctorsOfSpecialty, findDoctor } from "./doctor-queries.ts";
 
 /**
  * Doctors (with availability) remembered per process, so that bookings and slot searches do not
@@ -15,15 +15,15 @@ export interface DoctorCache {
   doctor(db: Executor, id: string, fresh?: boolean): Promise<DoctorRecord | undefined>;
   /** Remembers a doctor as just read from the database. */
   remember(doctor: DoctorRecord): void;
-  /** Bookable doctors of a specialty, at most `ttlMs` old. */
-  ofSpecialty(db: Executor, specialty: string): Promise<readonly DoctorRecord[]>;
+  /** Bookable doctors (of `specialty`, if given), at most `ttlMs` old. */
+  bookable(db: Executor, specialty?: string): Promise<readonly DoctorRecord[]>;
   /** Forgets a doctor (and every specialty list) after a change made here. */
   forget(id: string): void;
 }
 
 /** Options of {@link createDoctorCache}. */
 export interface DoctorCacheOptions {
-  /** How long a specialty's doctor list is served before it is read again. Default 2000 ms; 0 disables. */
+  /** How long a (specialty's) doctor list is served before it is read again. Default 2000 ms; 0 disables. */
   ttlMs?: number;
   /** Most doctors remembered (oldest dropped first). Default 10 000. */
   maxDoctors?: number;
@@ -55,14 +55,17 @@ export function createDoctorCache(options: DoctorCacheOptions = {}): DoctorCache
       return doctor;
     },
     remember,
-    async ofSpecialty(db, specialty) {
-      const known = bySpecialty.get(specialty);
+    async bookable(db, specialty) {
+      // "*" for all; a specialty's key starts with "=", so no specialty can collide with it.
+      const key = specialty === undefined ? "*" : `=${specialty}`;
+      const known = bySpecialty.get(key);
       if (known && known.until > now()) return known.doctors;
       const started = generation;
-      const doctors = await doctorsOfSpecialty(db, specialty);
+      const doctors =
+        specialty === undefined ? await bookableDoctors(db) : await doctorsOfSpecialty(db, specialty);
       if (ttlMs > 0 && started === generation) {
         if (bySpecialty.size >= 1000) bySpecialty.clear();
-        bySpecialty.set(specialty, { doctors, until: now() + ttlMs });
+        bySpecialty.set(key, { doctors, until: now() + ttlMs });
       }
       return doctors;
     },

@@ -122,6 +122,11 @@ export async function doctorsOfSpecialty(db: Executor, specialty: string): Promi
   return db.select(columns).from(doctors).where(eq(doctors.specialty, specialty));
 }
 
+/** Every bookable doctor (specialty set). */
+export async function bookableDoctors(db: Executor): Promise<DoctorRecord[]> {
+  return db.select(columns).from(doctors).where(isNotNull(doctors.specialty));
+}
+
 /** Doctors by id. */
 export async function doctorsByIds(db: Executor, ids: string[]): Promise<DoctorRecord[]> {
   if (ids.length === 0) return [];

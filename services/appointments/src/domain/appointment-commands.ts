@@ -8,22 +8,40 @@ import { appointmentEvent } from "./appointment-events.ts";
 import { BookingRejection, checkStart } from "./booking.ts";
 import { type AppointmentCommand, transition } from "./state-machine.ts";
 
-/** Why `command` cannot be done now, by time: null when it can. */
+/**
+ * A reschedule is allowed only while the current start is more than this far away; later the
+ * patient can still cancel, which billing charges as a late cancellation (so moving the
+ * appointment first cannot dodge the late-cancellation fee).
+ */
+export const RESCHEDULE_CUTOFF_MS = 24 * 3_600_000;
+
+/** Why `command` cannot be done now, by time (with its problem code): null when it can. */
 export function timingProblem(
   command: AppointmentCommand,
   appointment: Appointment,
   nowMs: number,
-): string | null {
-  const started = Date.parse(appointment.start) <= nowMs;
+): { code: "invalid-transition" | "reschedule-window-closed"; message: string } | null {
+  const startMs = Date.parse(appointment.start);
+  const started = startMs <= nowMs;
+  const alreadyStarted = {
+    code: "invalid-transition",
+    message: "The appointment has already started; it can only be completed or marked a no-show.",
+  } as const;
   switch (command) {
     case "cancel":
+      return started ? alreadyStarted : null;
     case "reschedule":
-      return started
-        ? "The appointment has already started; it can only be completed or marked a no-show."
-        : null;
+      if (started) return alreadyStarted;
+      return startMs - nowMs > RESCHEDULE_CUTOFF_MS
+        ? null
+        : {
+            code: "reschedule-window-closed",
+            message:
+              "An appointment can only be rescheduled more than 24 hours before its start; it can still be cancelled.",
+          };
     case "complete":
     case "no-show":
-      return started ? null : "The appointment has not started yet.";
+      return started ? null : { code: "invalid-transition", message: "The appointment has not started yet." };
     default:
       return command satisfies never;
   }
@@ -34,7 +52,7 @@ function assertAllowed(command: AppointmentCommand, appointment: Appointment, no
   const result = transition(appointment.status, command);
   if (!result.ok) throw conflict(result.reason, { code: "invalid-transition" });
   const problem = timingProblem(command, appointment, nowMs);
-  if (problem) throw conflict(problem, { code: "invalid-transition" });
+  if (problem) throw conflict(problem.message, { code: problem.code });
 }
 
 /** Cancels, completes or marks no-show (the row locked by the caller) with its event, in `tx`. */

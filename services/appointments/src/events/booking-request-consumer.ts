@@ -21,6 +21,7 @@ import { executorRunner } from "../db/booking-statement.ts";
 import type { Clock } from "../deps.ts";
 import { appointmentEvent, EVENT_SOURCE } from "../domain/appointment-events.ts";
 import { BookingRejection, bookAppointment } from "../domain/booking.ts";
+import { isStorableText } from "../domain/text.ts";
 
 /** Consumer group serving `appointments.booking-requests`. */
 export const BOOKING_REQUESTS_GROUP = "appointments.booking-requests";
@@ -68,6 +69,9 @@ export async function answerBookingRequest(
       "invalid_request",
       parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; "),
     );
+  } else if (parsed.data.reason !== undefined && !isStorableText(parsed.data.reason)) {
+    // PostgreSQL cannot store it: answer, rather than fail the batch until it is dead-lettered.
+    stored = rejected(id, "invalid_request", "reason: must not contain NUL characters or lone surrogates");
   } else {
     const request = parsed.data;
     try {

@@ -167,6 +167,17 @@ describe("appointments.booking-requests", () => {
       false,
     ],
     ["invalid_request", (d: string, p: string) => ({ doctorId: d, patientId: p, start: "tomorrow" }), false],
+    // A reason PostgreSQL cannot store is answered, not retried into the dead-letter topic.
+    [
+      "invalid_request",
+      (d: string, p: string) => ({
+        doctorId: d,
+        patientId: p,
+        start: "2026-11-24T08:00:00Z",
+        reason: "a\u0000b",
+      }),
+      false,
+    ],
   ] as const)("rejects with %s", async (code, build, takeFirst) => {
     const doctorId = await seedDoctor(database);
     const patientId = await seedPatient(database);

@@ -1,15 +1,15 @@
-import { getPrincipal, type HttpApp } from "@carebridge/http";
+import { auditPhiRead, getPrincipal, type HttpApp } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { AppointmentsDeps } from "../deps.ts";
 import { applyStatusCommand } from "../domain/appointment-commands.ts";
 import { appointmentFor } from "./access.ts";
-import { AppointmentSchema, IdParam, jsonBody, jsonResponse } from "./schemas.ts";
+import { AppointmentSchema, IdParam, jsonBody, jsonResponse, Text } from "./schemas.ts";
 
 const route = createRoute({
   method: "post",
   path: "/api/appointments/{id}/cancel",
   summary: "Cancel a booked appointment before it starts (its patient or its doctor)",
-  request: { params: IdParam, body: jsonBody(z.object({ reason: z.string().trim().max(1000).nullish() })) },
+  request: { params: IdParam, body: jsonBody(z.object({ reason: Text().trim().max(1000).nullish() })) },
   responses: { 200: jsonResponse(AppointmentSchema, "The cancelled appointment") },
 });
 
@@ -22,6 +22,12 @@ export function registerAppointmentsCancel(app: HttpApp, deps: AppointmentsDeps)
     const appointment = await deps.database.transaction(async (tx) => {
       const current = await appointmentFor(tx, principal, id, ["patient", "doctor"], { forUpdate: true });
       return applyStatusCommand(tx, current, "cancel", { nowMs: deps.clock(), reason: reason || null });
+    });
+    // The response carries the patient's data: audited like a read, fail-closed (503 without a record).
+    await auditPhiRead(c, deps.audit, {
+      patientId: appointment.patientId,
+      resource: "appointment",
+      action: "update",
     });
     return c.json(appointment, 200);
   });

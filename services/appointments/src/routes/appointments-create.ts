@@ -1,17 +1,17 @@
-import { badRequest, forbidden, getPrincipal, type HttpApp } from "@carebridge/http";
+import { auditPhiRead, badRequest, forbidden, getPrincipal, type HttpApp } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { retryTransient } from "../db/retry.ts";
 import type { AppointmentsDeps } from "../deps.ts";
 import { appointmentEvent } from "../domain/appointment-events.ts";
 import { bookAppointment } from "../domain/booking.ts";
 import { bookingHttpError } from "./booking-errors.ts";
-import { AppointmentSchema, Instant, jsonBody, jsonResponse, requireOneOf } from "./schemas.ts";
+import { AppointmentSchema, Instant, jsonBody, jsonResponse, requireOneOf, Text } from "./schemas.ts";
 
 const Body = z.object({
   doctorId: z.uuid(),
   start: Instant,
   mode: z.enum(["in-person", "telehealth"]),
-  reason: z.string().trim().max(1000).optional(),
+  reason: Text().trim().max(1000).optional(),
   /** Required for an admin booking on a patient's behalf; a patient books for themself. */
   patientId: z.uuid().optional(),
 });
@@ -42,8 +42,9 @@ export function registerAppointmentsCreate(app: HttpApp, deps: AppointmentsDeps)
       }
       patientId = body.patientId;
     }
+    let appointment: Awaited<ReturnType<typeof bookAppointment>>;
     try {
-      const appointment = await retryTransient(() =>
+      appointment = await retryTransient(() =>
         bookAppointment(
           {
             run: deps.runStatement,
@@ -66,10 +67,13 @@ export function registerAppointmentsCreate(app: HttpApp, deps: AppointmentsDeps)
           },
         ),
       );
-      c.header("Location", `/api/appointments/${appointment.id}`);
-      return c.json(appointment, 201);
     } catch (error) {
       throw bookingHttpError(error);
     }
+    // The response carries the patient's data: audited like a read, fail-closed (503 without a
+    // record). An Idempotency-Key replay returns this already-audited response without a new record.
+    await auditPhiRead(c, deps.audit, { patientId, resource: "appointment", action: "create" });
+    c.header("Location", `/api/appointments/${appointment.id}`);
+    return c.json(appointment, 201);
   });
 }

@@ -6,6 +6,7 @@ import type { AppointmentsDeps } from "../deps.ts";
 import {
   AppointmentSchema,
   decodeCursor,
+  EpochMs,
   encodeCursor,
   Instant,
   jsonResponse,
@@ -14,12 +15,12 @@ import {
   requireOneOf,
 } from "./schemas.ts";
 
-const Cursor = z.object({ start: z.number().int(), id: z.uuid() });
+const Cursor = z.object({ start: EpochMs, id: z.uuid() });
 
 const route = createRoute({
   method: "get",
   path: "/api/appointments",
-  summary: "A patient's own appointments or a doctor's schedule (admin: all), by start",
+  summary: "A patient's own appointments or a doctor's own schedule, by start (other roles: 403)",
   request: {
     query: PageQuery.extend({
       from: Instant.optional(),
@@ -34,12 +35,11 @@ const route = createRoute({
 export function registerAppointmentsList(app: HttpApp, deps: AppointmentsDeps): void {
   app.openapi(route, async (c) => {
     const principal = getPrincipal(c);
-    requireOneOf(principal, "patient", "doctor", "admin");
+    requireOneOf(principal, "patient", "doctor");
     const query = c.req.valid("query");
     const after = decodeCursor(query.cursor, Cursor);
     const rows = await listAppointments(deps.database.db, {
-      patientId: principal.role === "patient" ? principal.userId : undefined,
-      doctorId: principal.role === "doctor" ? principal.userId : undefined,
+      ...(principal.role === "patient" ? { patientId: principal.userId } : { doctorId: principal.userId }),
       fromMs: query.from === undefined ? undefined : Date.parse(query.from),
       toMs: query.to === undefined ? undefined : Date.parse(query.to),
       status: query.status,

@@ -1,4 +1,4 @@
-import { getPrincipal, type HttpApp } from "@carebridge/http";
+import { auditPhiRead, getPrincipal, type HttpApp } from "@carebridge/http";
 import { createRoute } from "@hono/zod-openapi";
 import type { AppointmentsDeps } from "../deps.ts";
 import { applyStatusCommand } from "../domain/appointment-commands.ts";
@@ -21,6 +21,12 @@ export function registerAppointmentsNoShow(app: HttpApp, deps: AppointmentsDeps)
     const appointment = await deps.database.transaction(async (tx) => {
       const current = await appointmentFor(tx, principal, id, ["doctor"], { forUpdate: true });
       return applyStatusCommand(tx, current, "no-show", { nowMs: deps.clock() });
+    });
+    // The response carries the patient's data: audited like a read, fail-closed (503 without a record).
+    await auditPhiRead(c, deps.audit, {
+      patientId: appointment.patientId,
+      resource: "appointment",
+      action: "update",
     });
     return c.json(appointment, 200);
   });

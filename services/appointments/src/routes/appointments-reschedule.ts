@@ -1,4 +1,4 @@
-import { getPrincipal, type HttpApp } from "@carebridge/http";
+import { auditPhiRead, getPrincipal, type HttpApp } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { retryTransient } from "../db/retry.ts";
 import type { AppointmentsDeps } from "../deps.ts";
@@ -21,16 +21,23 @@ export function registerAppointmentsReschedule(app: HttpApp, deps: AppointmentsD
     const { id } = c.req.valid("param");
     const { start } = c.req.valid("json");
     const principal = getPrincipal(c);
+    let appointment: Awaited<ReturnType<typeof reschedule>>;
     try {
-      const appointment = await retryTransient(() =>
+      appointment = await retryTransient(() =>
         deps.database.transaction(async (tx) => {
           const current = await appointmentFor(tx, principal, id, ["patient"], { forUpdate: true });
           return reschedule(tx, current, Date.parse(start), deps.clock());
         }),
       );
-      return c.json(appointment, 200);
     } catch (error) {
       throw bookingHttpError(error);
     }
+    // The response carries the patient's data: audited like a read, fail-closed (503 without a record).
+    await auditPhiRead(c, deps.audit, {
+      patientId: appointment.patientId,
+      resource: "appointment",
+      action: "update",
+    });
+    return c.json(appointment, 200);
   });
 }

@@ -5,9 +5,9 @@ import type { AppointmentsDeps } from "../deps.ts";
 import { minutesOf, weeklyRulesProblem } from "../domain/availability.ts";
 import { isCalendarDate } from "../domain/zoned-time.ts";
 import { TimeZoneField } from "./doctors-update.ts";
-import { jsonBody, jsonResponse, requireOneOf } from "./schemas.ts";
+import { jsonBody, jsonResponse, requireOneOf, Text } from "./schemas.ts";
 
-const Clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "HH:MM, 00:00 to 24:00");
+const Clock = Text().regex(/^([01]\d|2[0-3]):[0-5]\d$|^24:00$/, "HH:MM, 00:00 to 24:00");
 
 const Rule = z
   .object({ weekday: z.int().min(1).max(7), start: Clock, end: Clock })
@@ -24,7 +24,7 @@ const Availability = z
     exceptions: z
       .array(
         z.object({
-          date: z.string().refine(isCalendarDate, "a calendar date YYYY-MM-DD"),
+          date: Text().refine(isCalendarDate, "a calendar date YYYY-MM-DD"),
           closed: z.literal(true),
         }),
       )

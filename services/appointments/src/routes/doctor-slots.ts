@@ -11,6 +11,7 @@ import { isFree } from "../domain/slot-search.ts";
 import {
   DoctorIdParam,
   decodeCursor,
+  EpochMs,
   encodeCursor,
   Instant,
   jsonResponse,
@@ -35,7 +36,7 @@ export function registerDoctorSlots(app: HttpApp, deps: AppointmentsDeps): void 
     const { doctorId } = c.req.valid("param");
     const query = c.req.valid("query");
     const { fromMs, toMs } = parseRange(query.from, query.to);
-    const after = decodeCursor(query.cursor, z.number().int());
+    const after = decodeCursor(query.cursor, EpochMs);
     const doctor = await findDoctor(deps.database.db, doctorId);
     if (!doctor?.specialty) throw notFound("No bookable doctor has this id.");
     const slots = slotsBetween(doctor, Math.max(fromMs, after === undefined ? fromMs : after + 1), toMs);

@@ -2,15 +2,15 @@ import type { HttpApp } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { listDoctors } from "../db/doctor-queries.ts";
 import type { AppointmentsDeps } from "../deps.ts";
-import { DoctorSchema, decodeCursor, encodeCursor, jsonResponse, PageQuery, page } from "./schemas.ts";
+import { DoctorSchema, decodeCursor, encodeCursor, jsonResponse, PageQuery, page, Text } from "./schemas.ts";
 
-const Cursor = z.object({ name: z.string(), id: z.uuid() });
+const Cursor = z.object({ name: Text(), id: z.uuid() });
 
 const route = createRoute({
   method: "get",
   path: "/api/doctors",
   summary: "Bookable doctors (specialty set), by name",
-  request: { query: PageQuery.extend({ specialty: z.string().min(1).max(200).optional() }) },
+  request: { query: PageQuery.extend({ specialty: Text().min(1).max(200).optional() }) },
   responses: { 200: jsonResponse(page(DoctorSchema), "Doctors") },
 });
 

@@ -3,17 +3,16 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { updateDoctorProfile } from "../db/doctor-queries.ts";
 import type { AppointmentsDeps } from "../deps.ts";
 import { isTimeZone } from "../domain/zoned-time.ts";
-import { DoctorIdParam, DoctorSchema, jsonBody, jsonResponse } from "./schemas.ts";
+import { DoctorIdParam, DoctorSchema, jsonBody, jsonResponse, Text } from "./schemas.ts";
 
 /** An IANA time zone name. */
-export const TimeZoneField = z
-  .string()
+export const TimeZoneField = Text()
   .min(1)
   .max(64)
   .refine(isTimeZone, "must be an IANA time zone, e.g. Europe/Berlin")
   .openapi({ example: "Europe/Berlin" });
 
-const Body = z.object({ specialty: z.string().trim().min(1).max(200), timeZone: TimeZoneField });
+const Body = z.object({ specialty: Text().trim().min(1).max(200), timeZone: TimeZoneField });
 
 const route = createRoute({
   method: "put",

@@ -1,11 +1,26 @@
 import { APPOINTMENT_STATUSES } from "@carebridge/contracts";
 import { badRequest, forbidden, type Principal, type Role } from "@carebridge/http";
 import { z } from "@hono/zod-openapi";
+import { isSaneInstantMs, isStorableText } from "../domain/text.ts";
 
-/** An RFC 3339 UTC instant (`2026-11-23T09:00:00Z`); impossible dates are refused. */
+/**
+ * Every text the service accepts (bodies, query parameters, decoded cursors): no NUL and no lone
+ * surrogate, which PostgreSQL cannot store. Chain `.trim()`, `.min()`, `.max()` after it.
+ */
+export const Text = () =>
+  z.string().refine(isStorableText, "must not contain NUL characters or lone surrogates");
+
+/**
+ * An RFC 3339 UTC instant (`2026-11-23T09:00:00Z`) in years 1900–2199; impossible dates and
+ * instants outside that window are refused (date arithmetic on them would overflow).
+ */
 export const Instant = z.iso
   .datetime({ offset: false, local: false })
+  .refine((s) => isSaneInstantMs(Date.parse(s)), "must be in the years 1900 to 2199")
   .openapi({ example: "2026-11-23T09:00:00Z" });
+
+/** Epoch milliseconds in years 1900–2199, as list cursors carry them. */
+export const EpochMs = z.number().int().refine(isSaneInstantMs, "out of range");
 
 /** `appointment` in responses. */
 export const AppointmentSchema = z
@@ -39,7 +54,7 @@ export const DoctorIdParam = z.object({
 /** `?limit=&cursor=` of every list. */
 export const PageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().max(512).optional(),
+  cursor: Text().max(512).optional(),
 });
 
 /** Encodes a list position for `nextCursor`. */

@@ -5,31 +5,41 @@ import type { AppointmentsDeps } from "../deps.ts";
 import { toRfc3339 } from "../domain/appointment.ts";
 import { DAY_MS, MINUTE_MS } from "../domain/availability.ts";
 import { type FreeSlot, freeSlots, searchRange } from "../domain/slot-search.ts";
-import { decodeCursor, encodeCursor, Instant, jsonResponse, PageQuery, page, parseRange } from "./schemas.ts";
+import {
+  decodeCursor,
+  EpochMs,
+  encodeCursor,
+  Instant,
+  jsonResponse,
+  PageQuery,
+  page,
+  parseRange,
+  Text,
+} from "./schemas.ts";
 
 const Item = z
   .object({ doctorId: z.uuid(), doctorName: z.string(), specialty: z.string(), start: Instant, end: Instant })
   .openapi("FreeSlot");
-const Cursor = z.object({ start: z.number().int(), doctorId: z.uuid() });
+const Cursor = z.object({ start: EpochMs, doctorId: z.uuid() });
 
 const route = createRoute({
   method: "get",
   path: "/api/slots",
-  summary: "Free slots of every doctor of a specialty in a range (≤ 31 days), by start",
+  summary: "Free slots of every bookable doctor (of a specialty, if given) in a range (≤ 31 days), by start",
   request: {
-    query: PageQuery.extend({ specialty: z.string().min(1).max(200), from: Instant, to: Instant }),
+    query: PageQuery.extend({ specialty: Text().min(1).max(200).optional(), from: Instant, to: Instant }),
   },
   responses: { 200: jsonResponse(page(Item), "Free slots by start") },
 });
 
-/** GET /api/slots?specialty=&from=&to= → free slots only, sorted by start (then doctor id). */
+/** GET /api/slots?specialty=&from=&to= → free slots only (all specialties without `specialty`), by start then doctor id. */
 export function registerSlotsSearch(app: HttpApp, deps: AppointmentsDeps): void {
   app.openapi(route, async (c) => {
     const query = c.req.valid("query");
     const { fromMs, toMs } = parseRange(query.from, query.to);
     const after = decodeCursor(query.cursor, Cursor);
     const { db } = deps.database;
-    const doctors = await deps.doctors.ofSpecialty(db, query.specialty);
+    const doctors = await deps.doctors.bookable(db, query.specialty);
     const ids = doctors.map((d) => d.id);
     const longestSlotMs = Math.max(0, ...doctors.map((d) => d.slotMinutes)) * MINUTE_MS;
     const window = {
