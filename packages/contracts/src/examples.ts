@@ -103,6 +103,14 @@ export const EXAMPLES: { readonly [T in EventType]: EventDataInput<T> } = {
     currency: "EUR",
     occurredAt: "2026-11-20T10:15:44Z",
   },
+  "claim.withdrawn": {
+    claimId: "01935f3d-6666-7777-a888-999900001111",
+    invoiceId,
+    appointmentId,
+    patientId,
+    reason: "coverage-lost",
+    occurredAt: "2026-11-21T09:00:00Z",
+  },
   "window.result": {
     windowStart: "2026-11-20T10:15:00Z",
     windowEnd: "2026-11-20T10:16:00Z",

@@ -21,6 +21,7 @@ describe("keys", () => {
     ["alert.acknowledged", "01935f3c-7a2b-7c1d-8e4f-5a6b7c8d9e0f"],
     ["invoice.paid", "01935f3d-2222-7333-a444-555566667777"],
     ["claim.submitted", "01935f3d-2222-7333-a444-555566667777"],
+    ["claim.withdrawn", "01935f3d-2222-7333-a444-555566667777"],
     ["window.result", "2026-11-20T10:15:00Z/Cardiology"],
   ] as const)("%s is keyed by %s", (type, key) => {
     expect(keyOf(type, EXAMPLES[type])).toBe(key);

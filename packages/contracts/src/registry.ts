@@ -9,7 +9,13 @@ import {
   appointmentRescheduledV1,
 } from "./events/appointments.ts";
 import { userRegisteredV1 } from "./events/auth.ts";
-import { claimSubmittedV1, invoiceIssuedV1, invoicePaidV1, invoiceVoidedV1 } from "./events/billing.ts";
+import {
+  claimSubmittedV1,
+  claimWithdrawnV1,
+  invoiceIssuedV1,
+  invoicePaidV1,
+  invoiceVoidedV1,
+} from "./events/billing.ts";
 import { bookingConfirmedV1, bookingRejectedV1, bookingRequestedV1 } from "./events/booking.ts";
 import { labResultRecordedV1 } from "./events/lab-results.ts";
 import { patientRegisteredV1, patientUpdatedV1 } from "./events/patients.ts";
@@ -111,6 +117,7 @@ export const EVENT_TYPES = {
   "invoice.voided": keyedBy("invoice.voided", 1, TOPIC.invoices, invoiceVoidedV1, "invoiceId"),
   "invoice.paid": keyedBy("invoice.paid", 1, TOPIC.invoices, invoicePaidV1, "invoiceId"),
   "claim.submitted": keyedBy("claim.submitted", 1, TOPIC.insuranceClaims, claimSubmittedV1, "invoiceId"),
+  "claim.withdrawn": keyedBy("claim.withdrawn", 1, TOPIC.insuranceClaims, claimWithdrawnV1, "invoiceId"),
   "window.result": keyedWith(
     "window.result",
     1,

@@ -115,7 +115,7 @@ export const TOPICS: readonly TopicSpec[] = [
   {
     name: TOPIC.insuranceClaims,
     key: "invoiceId",
-    eventTypes: ["claim.submitted"],
+    eventTypes: ["claim.submitted", "claim.withdrawn"],
     partitions: PARTITIONS,
     cleanupPolicy: "delete",
     retentionMs: EVENT_RETENTION_MS,

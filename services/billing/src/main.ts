@@ -11,6 +11,7 @@ import { loadConfig } from "./config.ts";
 import { migrateBilling } from "./db/migrate.ts";
 import { buildDeps } from "./deps.ts";
 import { fakePaymentProcessor } from "./domain/payment-processor.ts";
+import { startRefundWorker } from "./domain/refunds.ts";
 import { startBillingConsumer } from "./events/billing-consumer.ts";
 
 const config = loadConfig();
@@ -34,9 +35,13 @@ if (eventLog) {
   deps.logger.warn("KAFKA_BROKERS unset: no invoices from events; invoice events stay in the outbox");
 }
 
+// Refunds are carried out outside the transactions that owe them, retried until done.
+const refunds = startRefundWorker(deps, { leaseMs: config.PAYMENT_PENDING_LEASE_MS });
+
 const server = serve(createApp(deps), { port: config.PORT, logger: deps.logger });
 deps.logger.info({ port: server.port }, "billing listening");
 await server.stopped;
+await refunds.stop();
 await consumer?.stop();
 await relay?.stop();
 await eventLog?.close();

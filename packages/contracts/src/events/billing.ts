@@ -69,6 +69,23 @@ export const claimSubmittedV1 = z.object({
   occurredAt: isoDateTime,
 });
 
+/** Why a submitted claim is withdrawn. */
+export const CLAIM_WITHDRAWAL_REASONS = ["invoice-voided", "coverage-lost"] as const;
+
+/**
+ * `claim.withdrawn` v1 on `billing.insurance-claims` (keyed by invoiceId, so it follows its
+ * `claim.submitted`): the claim is no longer owed by the plan — its invoice was voided
+ * (`invoice-voided`) or replaced by an uncovered charge such as the late-cancellation fee (`coverage-lost`).
+ */
+export const claimWithdrawnV1 = z.object({
+  claimId: uuid,
+  invoiceId: uuid,
+  appointmentId: uuid,
+  patientId: uuid,
+  reason: z.enum(CLAIM_WITHDRAWAL_REASONS),
+  occurredAt: isoDateTime,
+});
+
 /** Data of `invoice.issued` v1. */
 export type InvoiceIssued = z.infer<typeof invoiceIssuedV1>;
 /** Data of `invoice.voided` v1. */
@@ -77,3 +94,5 @@ export type InvoiceVoided = z.infer<typeof invoiceVoidedV1>;
 export type InvoicePaid = z.infer<typeof invoicePaidV1>;
 /** Data of `claim.submitted` v1. */
 export type ClaimSubmitted = z.infer<typeof claimSubmittedV1>;
+/** Data of `claim.withdrawn` v1. */
+export type ClaimWithdrawn = z.infer<typeof claimWithdrawnV1>;

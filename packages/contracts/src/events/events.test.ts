@@ -159,6 +159,13 @@ describe("money", () => {
     ).toBe(false);
     expect(accepts("invoice.voided", { ...EXAMPLES["invoice.voided"], status: "open" })).toBe(false);
   });
+  test("a claim is withdrawn only for a known reason", () => {
+    expect(accepts("claim.withdrawn", EXAMPLES["claim.withdrawn"])).toBe(true);
+    expect(accepts("claim.withdrawn", { ...EXAMPLES["claim.withdrawn"], reason: "changed-mind" })).toBe(
+      false,
+    );
+  });
+
   test("a claim is for a positive amount", () => {
     expect(accepts("claim.submitted", { ...EXAMPLES["claim.submitted"], amountCents: 0 })).toBe(false);
   });

@@ -36,6 +36,7 @@ const row = (
     patientId: facts.latest.patientId,
     currency: CURRENCY,
     ...deriveInvoice(consultation, outcome, 0),
+    refundedCents: 0,
     consultation,
     facts,
     planId: plan,

@@ -23,6 +23,8 @@ export interface Invoice {
   insuranceCoveredCents: number;
   patientDueCents: number;
   paidCents: number;
+  /** Paid, then owed back because the amount due dropped (a late-cancellation fee, a void). */
+  refundedCents: number;
   issuedAt: string;
   updatedAt: string;
 }
@@ -40,6 +42,7 @@ export function toInvoice(row: InvoiceRow): Invoice {
     insuranceCoveredCents: row.insuranceCoveredCents,
     patientDueCents: row.patientDueCents,
     paidCents: row.paidCents,
+    refundedCents: row.refundedCents,
     issuedAt: isoString(row.issuedAt),
     updatedAt: isoString(row.updatedAt),
   };
@@ -111,6 +114,7 @@ export interface InvoiceUpdate extends InvoiceState {
   id: string;
   facts: AppointmentFacts;
   claimId: string | null;
+  refundedCents: number;
   updatedAt: string;
 }
 
@@ -120,10 +124,10 @@ export async function updateInvoices(db: Executor, updates: InvoiceUpdate[]): Pr
   await db.execute(
     sql`UPDATE invoices AS i SET status = r.status, lines = r.lines, total_cents = r."totalCents",
           insurance_covered_cents = r."insuranceCoveredCents", patient_due_cents = r."patientDueCents",
-          paid_cents = r."paidCents", facts = r.facts, claim_id = r."claimId", updated_at = r."updatedAt"
+          paid_cents = r."paidCents", refunded_cents = r."refundedCents", facts = r.facts, claim_id = r."claimId", updated_at = r."updatedAt"
         FROM jsonb_to_recordset(${JSON.stringify(updates)}::jsonb) AS r(id uuid, status text, lines jsonb,
           "totalCents" int, "insuranceCoveredCents" int, "patientDueCents" int, "paidCents" int,
-          facts jsonb, "claimId" uuid, "updatedAt" timestamptz)
+          "refundedCents" int, facts jsonb, "claimId" uuid, "updatedAt" timestamptz)
         WHERE i.id = r.id`,
   );
 }
@@ -163,11 +167,11 @@ export async function listInvoices(db: Executor, params: ListInvoicesParams): Pr
     .limit(params.limit + 1);
 }
 
-/** Sets what was paid (and the resulting status) on an invoice. */
+/** Sets what was paid and owed back (and the resulting status) on an invoice. */
 export async function markPaid(
   db: Executor,
   id: string,
-  state: { paidCents: number; status: InvoiceStatus; updatedAt: string },
+  state: { paidCents: number; refundedCents: number; status: InvoiceStatus; updatedAt: string },
 ): Promise<InvoiceRow> {
   const [row] = await db.update(invoices).set(state).where(eq(invoices.id, id)).returning();
   if (!row) throw new Error(`invoice ${id} vanished`);

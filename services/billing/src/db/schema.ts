@@ -33,13 +33,15 @@ export const invoices = pgTable(
     insuranceCoveredCents: integer("insurance_covered_cents").notNull(),
     patientDueCents: integer("patient_due_cents").notNull(),
     paidCents: integer("paid_cents").notNull().default(0),
+    /** Paid, then owed back to the patient (a refund row each), because the amount due dropped. */
+    refundedCents: integer("refunded_cents").notNull().default(0),
     /** The consultation charge fixed at issue (plan known then); the outcome derives from it. */
     consultation: jsonb("consultation").$type<Charge>().notNull(),
     planId: text("plan_id", { enum: PLAN_IDS }).notNull(),
     memberId: text("member_id"),
     /** What billing knows of the appointment, from all its events in any order; the invoice derives from it. */
     facts: jsonb("facts").$type<AppointmentFacts>().notNull(),
-    /** Set once `claim.submitted` was emitted for this invoice. */
+    /** The standing claim (`claim.submitted` emitted); cleared when `claim.withdrawn` is emitted. */
     claimId: uuid("claim_id"),
     issuedAt: timestamp("issued_at", { withTimezone: true, mode: "string" }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull(),
@@ -50,7 +52,7 @@ export const invoices = pgTable(
     check("invoices_split", sql`${t.insuranceCoveredCents} + ${t.patientDueCents} = ${t.totalCents}`),
     check(
       "invoices_amounts",
-      sql`${t.totalCents} >= 0 AND ${t.insuranceCoveredCents} >= 0 AND ${t.patientDueCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.paidCents} <= ${t.patientDueCents}`,
+      sql`${t.totalCents} >= 0 AND ${t.insuranceCoveredCents} >= 0 AND ${t.patientDueCents} >= 0 AND ${t.paidCents} >= 0 AND ${t.paidCents} <= ${t.patientDueCents} AND ${t.refundedCents} >= 0`,
     ),
   ],
 );
@@ -86,6 +88,39 @@ export const payments = pgTable(
   (t) => [
     uniqueIndex("payments_one_pending_idx").on(t.invoiceId).where(sql`${t.status} = 'pending'`),
     check("payments_positive", sql`${t.amountCents} > 0`),
+  ],
+);
+
+/**
+ * Money owed back to a patient: written `pending` in the transaction that lowered what the invoice
+ * asks for (or settled a payment the invoice no longer needed), against one succeeded payment; the
+ * refund worker carries it out through the processor, with the row id as its idempotency key.
+ */
+export const refunds = pgTable(
+  "refunds",
+  {
+    id: uuid("id").primaryKey(),
+    invoiceId: uuid("invoice_id")
+      .notNull()
+      .references(() => invoices.id),
+    paymentId: uuid("payment_id")
+      .notNull()
+      .references(() => payments.id),
+    amountCents: integer("amount_cents").notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["pending", "succeeded"] }).notNull(),
+    processorRef: text("processor_ref"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    /** A pending refund is not tried again before this (a worker's lease, or the back-off after a failure). */
+    nextAttemptAt: timestamp("next_attempt_at", { withTimezone: true, mode: "string" }).notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true, mode: "string" }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true, mode: "string" }).notNull(),
+  },
+  (t) => [
+    index("refunds_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index("refunds_payment_idx").on(t.paymentId),
+    check("refunds_positive", sql`${t.amountCents} > 0`),
   ],
 );
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { type AppointmentFacts, mergeFacts, type Observation, outcomeOf } from "./appointment-facts.ts";
-import { deriveInvoice, sameInvoiceState } from "./invoice-state.ts";
+import { deriveInvoice, refundDue, sameInvoiceState } from "./invoice-state.ts";
 import { consultationCharge } from "./money.ts";
 
 const HOUR = 3_600_000;
@@ -130,6 +130,7 @@ describe("invoice state", () => {
       paidCents: 5_000,
     });
     expect(state.lines).toEqual([{ description: "No-show fee", amountCents: 5_000 }]);
+    expect(refundDue(8_000, state)).toBe(3_000); // the rest is owed back
   });
   test("a fee larger than what was paid leaves the rest open", () => {
     const state = deriveInvoice(consultation, { kind: "fee", reason: "late-cancellation" }, 4_400);
@@ -147,6 +148,14 @@ describe("invoice state", () => {
       status: "void",
       totalCents: 8_000,
     });
+  });
+  test("a paid invoice voided owes nothing any more: everything paid is refunded", () => {
+    const state = deriveInvoice(consultation, { kind: "void" }, 4_400);
+    expect(state).toMatchObject({ status: "void", patientDueCents: 4_400, paidCents: 0 });
+    expect(refundDue(4_400, state)).toBe(4_400);
+  });
+  test("nothing is refunded while the patient share covers what was paid", () => {
+    expect(refundDue(4_400, deriveInvoice(consultation, { kind: "fee", reason: "no-show" }, 4_400))).toBe(0);
   });
 });
 

@@ -1,4 +1,4 @@
-import { isUniqueViolation } from "@carebridge/db";
+import { isUniqueViolation, type Tx } from "@carebridge/db";
 import { AppError, badRequest, conflict, serviceUnavailable } from "@carebridge/http";
 import { enqueueEvents } from "@carebridge/kafka";
 import { findInvoice, type InvoiceRow, markPaid } from "../db/invoice-queries.ts";
@@ -11,6 +11,10 @@ import {
 } from "../db/payment-queries.ts";
 import type { BillingDeps } from "../deps.ts";
 import { invoiceEvent } from "../events/invoice-events.ts";
+import { recordRefunds } from "./refunds.ts";
+
+const refundExcess = (tx: Tx, invoice: InvoiceRow, amountCents: number, at: string) =>
+  recordRefunds(tx, [{ invoiceId: invoice.id, currency: invoice.currency, amountCents }], at);
 
 /** 402: the card processor declined the charge. */
 export const paymentDeclined = (reason: string) =>
@@ -75,7 +79,7 @@ async function reservePayment(
  * Pays an invoice: pending payment row → charge (outside any transaction) → payment settled,
  * invoice paid and `invoice.paid` in the outbox, in one transaction. The invoice is re-read and
  * locked at the end: if the appointment's events changed it meanwhile (a late-cancellation fee),
- * the payment counts up to the new patient share (any excess is a refund, not modelled here).
+ * the payment counts up to the new patient share and any excess becomes a pending refund.
  */
 export async function payInvoice(
   deps: BillingDeps,
@@ -115,17 +119,34 @@ export async function payInvoice(
     const current = await findInvoice(tx, invoice.id, true);
     if (!current) throw new Error(`invoice ${invoice.id} vanished`);
     await settlePayment(tx, payment.id, { status: "succeeded", processorRef: result.reference, at });
-    // Voided or settled meanwhile: the charge stays recorded (a refund, not modelled), the invoice unchanged.
-    if (current.status !== "open") return { ok: false as const, changed: current.status };
+    // Voided or settled meanwhile: the whole charge is owed back (a pending refund); nothing else changes.
+    if (current.status !== "open") {
+      await refundExcess(tx, current, payment.amountCents, at);
+      await markPaid(tx, current.id, {
+        paidCents: current.paidCents,
+        refundedCents: current.refundedCents + payment.amountCents,
+        status: current.status,
+        updatedAt: at,
+      });
+      return { ok: false as const, changed: current.status };
+    }
+    // A fee lowered the balance meanwhile: the payment counts up to it, the rest is refunded.
     const paidCents = Math.min(current.patientDueCents, current.paidCents + payment.amountCents);
+    const excess = current.paidCents + payment.amountCents - paidCents;
+    await refundExcess(tx, current, excess, at);
     const status = paidCents >= current.patientDueCents ? "paid" : "open";
-    const row = await markPaid(tx, current.id, { paidCents, status, updatedAt: at });
+    const row = await markPaid(tx, current.id, {
+      paidCents,
+      refundedCents: current.refundedCents + excess,
+      status,
+      updatedAt: at,
+    });
     await enqueueEvents(tx, [invoiceEvent(row, at)]);
     return { ok: true as const, row };
   });
   if (settled.ok) return settled.row;
   throw conflict(
-    `The invoice became ${settled.changed} while it was being paid; the payment is kept for a refund.`,
+    `The invoice became ${settled.changed} while it was being paid; the payment will be refunded.`,
     {
       code: `invoice-${settled.changed}`,
     },

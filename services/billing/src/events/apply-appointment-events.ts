@@ -16,9 +16,10 @@ import {
   outcomeOf,
   sameFacts,
 } from "../domain/appointment-facts.ts";
-import { deriveInvoice, sameInvoiceState } from "../domain/invoice-state.ts";
+import { deriveInvoice, refundDue, sameInvoiceState } from "../domain/invoice-state.ts";
 import { CURRENCY, consultationCharge } from "../domain/money.ts";
-import { claimEvent, invoiceEvent } from "./invoice-events.ts";
+import { type RefundOwed, recordRefunds } from "../domain/refunds.ts";
+import { claimEvent, claimWithdrawnEvent, invoiceEvent } from "./invoice-events.ts";
 
 /** The clock: RFC 3339 UTC now (injected so tests can fix it). */
 export type Clock = () => string;
@@ -40,7 +41,7 @@ const observe = (event: ReceivedEvent): Observation => {
 /**
  * The effect of `appointment.*` events (in partition order, all new): merge each into its
  * appointment's facts, then bring the appointment's single invoice in line with them, writing
- * `invoice.*` / `claim.submitted` to the outbox in the same transaction.
+ * `invoice.*` / `claim.*` to the outbox in the same transaction.
  */
 export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], now: Clock): Promise<void> {
   if (events.length === 0) return;
@@ -69,6 +70,7 @@ export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], no
   const inserts: InvoiceRow[] = [];
   const updates: InvoiceUpdate[] = [];
   const outgoing: CloudEvent[] = [];
+  const owedBack: RefundOwed[] = [];
   for (const id of ids) {
     const known = facts.get(id)!;
     const outcome = outcomeOf(known);
@@ -81,7 +83,16 @@ export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], no
         if (!sameFacts(before.facts, known)) updates.push({ ...before, facts: known });
         continue;
       }
-      row = { ...before, ...state, facts: known, updatedAt: at };
+      // What the patient paid beyond what they now owe goes back to them (same transaction).
+      const refund = refundDue(before.paidCents, state);
+      row = {
+        ...before,
+        ...state,
+        refundedCents: before.refundedCents + refund,
+        facts: known,
+        updatedAt: at,
+      };
+      if (refund > 0) owedBack.push({ invoiceId: row.id, currency: row.currency, amountCents: refund });
     } else {
       const { patientId, specialty, mode } = known.latest;
       const plan = plans.get(patientId);
@@ -93,6 +104,7 @@ export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], no
         patientId,
         currency: CURRENCY,
         ...deriveInvoice(consultation, outcome, 0),
+        refundedCents: 0,
         consultation,
         facts: known,
         planId,
@@ -102,14 +114,27 @@ export async function applyAppointmentEvents(tx: Tx, events: ReceivedEvent[], no
         updatedAt: at,
       };
     }
-    outgoing.push(invoiceEvent(row, at, correlation.get(id)));
-    if (row.claimId === null && row.status !== "void" && row.insuranceCoveredCents > 0) {
+    const correlationId = correlation.get(id);
+    // Every invoice is issued: one created paid (fully covered) or void (its cancellation came
+    // with or before its booking) is first published open, then in its resulting status.
+    if (!before && row.status !== "open")
+      outgoing.push(invoiceEvent({ ...row, status: "open", paidCents: 0 }, at, correlationId));
+    outgoing.push(invoiceEvent(row, at, correlationId));
+    // `claimId` is the invoice's standing claim: withdrawn (and cleared) once the invoice is void
+    // or no longer covered; a new one is submitted whenever a covered invoice has none.
+    const claimable = row.status !== "void" && row.insuranceCoveredCents > 0;
+    if (row.claimId !== null && !claimable) {
+      outgoing.push(claimWithdrawnEvent(row, row.claimId, at, correlationId));
+      row.claimId = null;
+    } else if (row.claimId === null && claimable) {
       row.claimId = Bun.randomUUIDv7();
-      outgoing.push(claimEvent(row, row.claimId, at, correlation.get(id)));
+      outgoing.push(claimEvent(row, row.claimId, at, correlationId));
     }
     if (before) updates.push(row);
     else inserts.push(row);
   }
+  // Refunds are rare (an invoice paid, then lowered): read the payments they come from, then write.
+  if (owedBack.length > 0) await recordRefunds(tx, owedBack, at);
   // Independent writes, issued together; the first failure (in issue order: its cause) rolls the batch back.
   await settleAll([insertInvoices(tx, inserts), updateInvoices(tx, updates), enqueueEvents(tx, outgoing)]);
 }

@@ -73,6 +73,12 @@ interface Row extends Record<string, unknown> {
 }
 const invoiceOf = async (appointmentId: string) =>
   (await database.query<Row>(sql`SELECT * FROM invoices WHERE appointment_id = ${appointmentId}`))[0];
+const claimsOf = async (invoiceId: string) =>
+  (
+    await database.query<{ payload: string }>(
+      sql`SELECT payload FROM outbox WHERE key = ${invoiceId} AND type LIKE 'claim.%' ORDER BY id`,
+    )
+  ).map((r) => JSON.parse(r.payload) as Record<string, unknown>);
 const outboxTypes = async (invoiceId: string) =>
   (
     await database.query<{ type: string }>(sql`SELECT type FROM outbox WHERE key = ${invoiceId} ORDER BY id`)
@@ -163,8 +169,60 @@ describe("invoices from appointment events", () => {
       });
       expect(invoice!.lines).toHaveLength(1);
       expect(invoice!.lines[0]!.amountCents).toBe(5_000);
-      expect(await outboxTypes(invoice!.id)).toEqual(["invoice.issued", "claim.submitted", "invoice.issued"]);
+      expect(await outboxTypes(invoice!.id)).toEqual([
+        "invoice.issued",
+        "claim.submitted",
+        "invoice.issued",
+        "claim.withdrawn",
+      ]);
+      const [submitted, withdrawn] = await claimsOf(invoice!.id);
+      expect(withdrawn).toEqual({
+        claimId: submitted!.claimId,
+        invoiceId: invoice!.id,
+        appointmentId: d.appointmentId,
+        patientId: d.patientId,
+        reason: "coverage-lost",
+        occurredAt: expect.any(String),
+      });
     }
+  });
+
+  test("a fully covered invoice (premium) is issued, then paid in the same transaction, and claimed", async () => {
+    const d = appointmentData({ specialty: "Cardiology" });
+    const before = await processed();
+    await publish(patientEvent(d.patientId, "premium"));
+    await settle(before, 1);
+    await publish(ev.booked(d));
+    await settle(before, 2);
+    const invoice = await invoiceOf(d.appointmentId);
+    expect(invoice).toMatchObject({ status: "paid", insurance_covered_cents: 15_000, patient_due_cents: 0 });
+    const rows = await database.query<{ type: string; payload: string; txid: string }>(
+      sql`SELECT type, payload, xmin::text AS txid FROM outbox WHERE key = ${invoice!.id} ORDER BY id`,
+    );
+    expect(rows.map((r) => r.type)).toEqual(["invoice.issued", "invoice.paid", "claim.submitted"]);
+    expect(JSON.parse(rows[0]!.payload)).toMatchObject({ status: "open", patientDueCents: 0, paidCents: 0 });
+    expect(JSON.parse(rows[1]!.payload)).toMatchObject({ status: "paid", patientDueCents: 0, paidCents: 0 });
+    expect(new Set(rows.map((r) => r.txid)).size).toBe(1);
+  });
+
+  test("voiding a claimed invoice withdraws its claim, once", async () => {
+    const d = appointmentData({ start: new Date(Date.now() + 3 * 24 * HOUR).toISOString() });
+    const before = await processed();
+    await publish(patientEvent(d.patientId, "plus"), ev.booked(d));
+    await settle(before, 2);
+    const cancel = ev.cancelled({ ...d, occurredAt: new Date(Date.now() + 1000).toISOString() });
+    await publish(cancel, cancel);
+    await settle(before, 3);
+    const invoice = await invoiceOf(d.appointmentId);
+    expect(invoice).toMatchObject({ status: "void" });
+    expect(await outboxTypes(invoice!.id)).toEqual([
+      "invoice.issued",
+      "claim.submitted",
+      "invoice.voided",
+      "claim.withdrawn",
+    ]);
+    const [submitted, withdrawn] = await claimsOf(invoice!.id);
+    expect(withdrawn).toMatchObject({ claimId: submitted!.claimId, reason: "invoice-voided" });
   });
 
   test("a cancellation arriving before its booking converges to the same invoice, nothing lost", async () => {

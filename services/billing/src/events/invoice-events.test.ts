@@ -37,6 +37,7 @@ const invoiceRow = fc
       patientId: crypto.randomUUID(),
       currency: CURRENCY,
       ...deriveInvoice(consultation, outcome, paid),
+      refundedCents: 0,
       consultation,
       facts: {} as InvoiceRow["facts"],
       planId: plan,

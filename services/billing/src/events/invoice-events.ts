@@ -1,5 +1,6 @@
 import {
   type ClaimSubmitted,
+  type ClaimWithdrawn,
   type CloudEvent,
   dataschemaOf,
   type EventData,
@@ -14,7 +15,10 @@ export const BILLING_SOURCE = "/carebridge/billing";
 
 const EVENT_OF_STATUS = { open: "invoice.issued", void: "invoice.voided", paid: "invoice.paid" } as const;
 
-type BillingEventType = (typeof EVENT_OF_STATUS)[keyof typeof EVENT_OF_STATUS] | "claim.submitted";
+type BillingEventType =
+  | (typeof EVENT_OF_STATUS)[keyof typeof EVENT_OF_STATUS]
+  | "claim.submitted"
+  | "claim.withdrawn";
 
 /**
  * The envelope `makeEvent` would build, without running the zod schemas again: a consumer batch
@@ -84,4 +88,27 @@ export function claimEvent(
     occurredAt: isoString(occurredAt),
   } satisfies ClaimSubmitted;
   return billingEvent("claim.submitted", data, correlationId);
+}
+
+/**
+ * `claim.withdrawn`: the claim `claimId` submitted for this invoice is no longer owed by the plan —
+ * the invoice was voided, or its coverage was lost (the uncovered late-cancellation / no-show fee).
+ */
+export function claimWithdrawnEvent(
+  row: InvoiceRow,
+  claimId: string,
+  occurredAt: string,
+  correlationId?: string,
+): CloudEvent {
+  if (row.status !== "void" && row.insuranceCoveredCents > 0)
+    throw new Error(`invoice ${row.id}: its claim still stands`);
+  const data = {
+    claimId,
+    invoiceId: row.id,
+    appointmentId: row.appointmentId,
+    patientId: row.patientId,
+    reason: row.status === "void" ? "invoice-voided" : "coverage-lost",
+    occurredAt: isoString(occurredAt),
+  } satisfies ClaimWithdrawn;
+  return billingEvent("claim.withdrawn", data, correlationId);
 }

@@ -115,6 +115,7 @@ test("every event of those lifecycles (issued, voided, paid, fee re-issues, clai
   const types = await database.query<{ type: string }>(sql`SELECT DISTINCT type FROM outbox ORDER BY type`);
   expect(types.map((t) => t.type)).toEqual([
     "claim.submitted",
+    "claim.withdrawn",
     "invoice.issued",
     "invoice.paid",
     "invoice.voided",

@@ -218,7 +218,7 @@ describe("a charge whose outcome is unknown (processor unreachable after chargin
 });
 
 describe("the invoice changes while the card is being charged", () => {
-  test("voided meanwhile → 409; the charge is kept as a settled payment (for a refund), never left pending", async () => {
+  test("voided meanwhile → 409; the charge is settled and owed back in full (a pending refund)", async () => {
     const d = appointmentData();
     const racing = await buildTestApp(database, {
       processor: {
@@ -245,6 +245,39 @@ describe("the invoice changes while the card is being charged", () => {
     );
     expect(payments).toEqual([{ status: "succeeded" }]);
     expect(await state(row!.id)).toEqual({ status: "void", paid_cents: 0, payments: 1, paid_events: 0 });
+    const refunds = await database.query<{ amount_cents: number; status: string }>(
+      sql`SELECT amount_cents, status FROM refunds WHERE invoice_id = ${row!.id}`,
+    );
+    expect(refunds).toEqual([{ amount_cents: 8_000, status: "pending" }]);
+  });
+
+  test("a fee lowers the balance meanwhile → paid up to the fee, the rest a pending refund", async () => {
+    const d = appointmentData({ start: new Date(Date.now() + 3 * 3_600_000).toISOString() });
+    const racing = await buildTestApp(database, {
+      processor: {
+        during: () => applyEvents(database, [ev.cancelled({ ...d, occurredAt: new Date().toISOString() })]),
+      },
+    });
+    await applyEvents(database, [ev.booked(d)]); // plan none: 8000 due
+    const [row] = await database.query<{ id: string }>(
+      sql`SELECT id FROM invoices WHERE appointment_id = ${d.appointmentId}`,
+    );
+    const token = await racing.issuer.sign({ sub: d.patientId, role: "patient" });
+    const res = await racing.app.request(`/api/invoices/${row!.id}/pay`, {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${token}`,
+        "content-type": "application/json",
+        "idempotency-key": "k-2",
+      },
+      body: JSON.stringify({ amountCents: 8_000, method: "card" }),
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: "paid", paidCents: 5_000, refundedCents: 3_000 });
+    const refunds = await database.query<{ amount_cents: number }>(
+      sql`SELECT amount_cents FROM refunds WHERE invoice_id = ${row!.id}`,
+    );
+    expect(refunds).toEqual([{ amount_cents: 3_000 }]);
   });
 });
 

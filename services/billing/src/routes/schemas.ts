@@ -14,6 +14,10 @@ export const InvoiceSchema = z
     insuranceCoveredCents: z.int(),
     patientDueCents: z.int(),
     paidCents: z.int(),
+    refundedCents: z.int().openapi({
+      description:
+        "Paid, then owed back to the patient because the amount due dropped (a late-cancellation fee, a void); refunded to the card.",
+    }),
     issuedAt: z.string(),
     updatedAt: z.string(),
   })
