@@ -43,17 +43,7 @@ export async function auditPhiRead(
   sink: AuditSink,
   access: PhiAccess,
 ): Promise<AuditRecord> {
-  const principal = getPrincipal(c);
-  const record: AuditRecord = {
-    id: Bun.randomUUIDv7(),
-    actorUserId: principal.userId,
-    actorRole: principal.role,
-    patientId: access.patientId,
-    resource: access.resource,
-    action: access.action ?? "read",
-    requestId: c.var.requestId,
-    at: new Date().toISOString(),
-  };
+  const record = phiAuditRecord(c, access);
   try {
     await sink.write(record);
   } catch (err) {
@@ -63,6 +53,24 @@ export async function auditPhiRead(
     });
   }
   return record;
+}
+
+/**
+ * The audit record of serving `access` in this request (who, role, patient, resource, action,
+ * request id, time), for a service that writes it itself in the transaction of a change.
+ */
+export function phiAuditRecord(c: Context<AppEnv> | Context<AuthedAppEnv>, access: PhiAccess): AuditRecord {
+  const principal = getPrincipal(c);
+  return {
+    id: Bun.randomUUIDv7(),
+    actorUserId: principal.userId,
+    actorRole: principal.role,
+    patientId: access.patientId,
+    resource: access.resource,
+    action: access.action ?? "read",
+    requestId: c.var.requestId,
+    at: new Date().toISOString(),
+  };
 }
 
 /** In-memory {@link AuditSink} for unit tests of the audit hook; `fail()` makes writes throw. */

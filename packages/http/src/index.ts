@@ -7,6 +7,7 @@ export {
   auditPhiRead,
   memoryAuditSink,
   type PhiAccess,
+  phiAuditRecord,
 } from "./audit.ts";
 export { handleError, handleNotFound, toAppError, validationHook, zodFieldErrors } from "./error-handler.ts";
 export {

@@ -96,7 +96,7 @@ const bench: Bench = async ({ postgresUrl, kafkaBrokers }) => {
       await noop.stop();
 
       // Billing: validation, dedupe, facts, invoices, outbox rows, one transaction per batch.
-      await database.query(sql`TRUNCATE invoices, payments, outbox, processed_events`);
+      await database.query(sql`TRUNCATE invoices, payments, refunds, outbox, processed_events`);
       let applied = 0;
       let firstAt = 0;
       let billingDone: () => void = () => {};
@@ -134,7 +134,7 @@ const bench: Bench = async ({ postgresUrl, kafkaBrokers }) => {
     });
 
     // --- 2. booking committed → invoice visible ----------------------------------------------
-    await database.query(sql`TRUNCATE invoices, payments, outbox, processed_events`);
+    await database.query(sql`TRUNCATE invoices, payments, refunds, outbox, processed_events`);
     const liveTopics = {
       appointments: unique("bench-live-appointments"),
       patients: unique("bench-live-patients"),

@@ -1,5 +1,6 @@
 import { type CloudEvent, EVENT_TYPES, isEventType, keyOf } from "@carebridge/contracts";
 import type { Database, Executor } from "@carebridge/db";
+import type { AuditRecord } from "@carebridge/http";
 import { toRecord } from "@carebridge/kafka";
 import { type SQL, sql } from "drizzle-orm";
 import type { Appointment } from "../domain/appointment.ts";
@@ -51,7 +52,7 @@ const DOCTOR_COLUMNS = `id, name, specialty, time_zone AS "timeZone", slot_minut
  * against, and insert the outbox row of its event only if the appointment went in. An overlap
  * fails the whole statement with 23P01 from the exclusion constraint, the only overlap guard.
  */
-const bookSql = (withEvent: boolean) => `
+const bookSql = (withEvent: boolean, withAudit: boolean) => `
 WITH d AS (
   SELECT ${DOCTOR_COLUMNS} FROM doctors WHERE id = $1 FOR NO KEY UPDATE
 ), a AS (
@@ -68,10 +69,24 @@ WITH d AS (
   SELECT $14, $15, $16, $17, $18::jsonb, $19 FROM a
 )`
     : ""
+}${
+  withAudit
+    ? `, au AS (
+  INSERT INTO phi_audit (id, actor_user_id, actor_role, patient_id, resource, action, request_id, at)
+  SELECT $${AUDIT_AT}, $${AUDIT_AT + 1}, $${AUDIT_AT + 2}, $${AUDIT_AT + 3}, $${AUDIT_AT + 4}, $${AUDIT_AT + 5}, $${AUDIT_AT + 6}, $${AUDIT_AT + 7} FROM a
+)`
+    : ""
 }
 SELECT d.*, EXISTS (SELECT 1 FROM a) AS inserted FROM d`;
-const BOOK = bookSql(false);
-const BOOK_WITH_EVENT = bookSql(true);
+/** Position of the audit record's first parameter (after the booking's 13 and the event's 6). */
+const AUDIT_AT = 20;
+const STATEMENTS = new Map<string, string>();
+const statement = (withEvent: boolean, withAudit: boolean) => {
+  const name = `${withEvent}/${withAudit}`;
+  let text = STATEMENTS.get(name);
+  if (!text) STATEMENTS.set(name, (text = bookSql(withEvent, withAudit)));
+  return text;
+};
 
 /** What {@link insertBooking} found: the doctor as locked (undefined: gone) and whether it inserted. */
 export interface BookingWrite {
@@ -80,8 +95,9 @@ export interface BookingWrite {
 }
 
 /**
- * Inserts a booked appointment (built by the caller, timestamps included) and the outbox row of
- * its event, provided the doctor row still equals `seen`, in one statement (one round trip). The
+ * Inserts a booked appointment (built by the caller, timestamps included), the outbox row of its
+ * event and the audit record of answering with it (when given), provided the doctor row still
+ * equals `seen`, in one statement (one round trip): the three commit or fail together. The
  * outbox row is what `enqueueEvents` writes; its per-key advisory lock is left out because the key
  * is this new appointment's id, which no other transaction can know before this one commits.
  */
@@ -90,7 +106,9 @@ export async function insertBooking(
   a: Appointment,
   seen: DoctorRecord,
   event?: CloudEvent,
+  audit?: AuditRecord,
 ): Promise<BookingWrite> {
+  if (audit && !event) throw new Error("insertBooking: an audited booking carries its event");
   const params: unknown[] = [
     a.doctorId,
     a.id,
@@ -114,7 +132,19 @@ export async function insertBooking(
     const record = toRecord(topic, key, event);
     params.push(event.id, topic, key, event.type, JSON.stringify(record.headers), record.value);
   }
-  const [row] = await run(event ? BOOK_WITH_EVENT : BOOK, params);
+  if (audit) {
+    params.push(
+      audit.id,
+      audit.actorUserId,
+      audit.actorRole,
+      audit.patientId,
+      audit.resource,
+      audit.action,
+      audit.requestId,
+      audit.at,
+    );
+  }
+  const [row] = await run(statement(event !== undefined, audit !== undefined), params);
   const current = row as BookingWrite["current"];
   return { current, inserted: current?.inserted === true };
 }

@@ -1,5 +1,6 @@
 import type { BookingRejectionCode, CloudEvent } from "@carebridge/contracts";
 import type { Executor } from "@carebridge/db";
+import type { AuditRecord } from "@carebridge/http";
 import { executorRunner, insertBooking, type StatementRunner } from "../db/booking-statement.ts";
 import type { DoctorCache } from "../db/doctor-cache.ts";
 import { type DoctorRecord, lockDoctor, patientExists } from "../db/doctor-queries.ts";
@@ -86,7 +87,13 @@ export async function bookAppointment(
       if (options.checkPatient && !(await patientExists(store.db, input.patientId))) {
         throw new BookingRejection("unknown_patient", "No patient has this id.");
       }
-      const write = await insertBooking(store.run, appointment, remembered, options.event?.(appointment));
+      const write = await insertBooking(
+        store.run,
+        appointment,
+        remembered,
+        options.event?.(appointment),
+        options.audit,
+      );
       if (write.inserted) return appointment;
     } catch (error) {
       if (!(error instanceof BookingRejection)) throw error;
@@ -100,7 +107,13 @@ export async function bookAppointment(
       throw new BookingRejection("unknown_patient", "No patient has this id.");
     }
     const appointment = plan(doctor, input, options);
-    const write = await insertBooking(executorRunner(tx), appointment, doctor, options.event?.(appointment));
+    const write = await insertBooking(
+      executorRunner(tx),
+      appointment,
+      doctor,
+      options.event?.(appointment),
+      options.audit,
+    );
     // The row is locked by this transaction since it was read: it cannot differ.
     if (!write.inserted) throw new Error(`doctor ${doctor.id} changed under its own lock`);
     return appointment;
@@ -113,6 +126,8 @@ export interface BookingOptions {
   checkPatient: boolean;
   /** The event to enqueue with the booking, in the same statement. */
   event?: (booked: Appointment) => CloudEvent;
+  /** The audit record of answering with the booking (HTTP), written in the same statement. */
+  audit?: AuditRecord;
 }
 
 /** The appointment a doctor's rules allow for `input`; throws a {@link BookingRejection}. */

@@ -1,4 +1,4 @@
-import { auditPhiRead, badRequest, forbidden, getPrincipal, type HttpApp } from "@carebridge/http";
+import { badRequest, forbidden, getPrincipal, type HttpApp, phiAuditRecord } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
 import { retryTransient } from "../db/retry.ts";
 import type { AppointmentsDeps } from "../deps.ts";
@@ -42,6 +42,10 @@ export function registerAppointmentsCreate(app: HttpApp, deps: AppointmentsDeps)
       }
       patientId = body.patientId;
     }
+    // The response carries the patient's data, so it is audited — in the booking's own statement:
+    // the booking, its event and this record commit together, and nothing is booked unaudited.
+    // An Idempotency-Key replay returns this already-audited response without a new record.
+    const audit = phiAuditRecord(c, { patientId, resource: "appointment", action: "create" });
     let appointment: Awaited<ReturnType<typeof bookAppointment>>;
     try {
       appointment = await retryTransient(() =>
@@ -64,15 +68,13 @@ export function registerAppointmentsCreate(app: HttpApp, deps: AppointmentsDeps)
             // A patient's own token proves the patient exists (events may still be on their way).
             checkPatient: principal.role !== "patient",
             event: (booked) => appointmentEvent(booked, { type: "appointment.booked" }),
+            audit,
           },
         ),
       );
     } catch (error) {
       throw bookingHttpError(error);
     }
-    // The response carries the patient's data: audited like a read, fail-closed (503 without a
-    // record). An Idempotency-Key replay returns this already-audited response without a new record.
-    await auditPhiRead(c, deps.audit, { patientId, resource: "appointment", action: "create" });
     c.header("Location", `/api/appointments/${appointment.id}`);
     return c.json(appointment, 201);
   });

@@ -137,7 +137,7 @@ describe("state-changing responses are audited like reads", () => {
     ]);
   });
 
-  test("fail-closed: without an audit record the appointment is withheld (503 problem)", async () => {
+  test("fail-closed: a change whose audit record cannot be written is withheld (503 problem)", async () => {
     const sink = memoryAuditSink();
     const deps = createAppointmentsDeps({
       database,
@@ -147,23 +147,56 @@ describe("state-changing responses are audited like reads", () => {
       audit: sink,
     });
     const audited = createApp(deps);
-    const book2 = (start: string) =>
-      audited.request(call("POST", "/api/appointments", patient, { doctorId, start, mode: "telehealth" }));
-    const ok = await book2("2026-11-26T08:00:00Z");
+    const ok = await audited.request(
+      call("POST", "/api/appointments", patient, {
+        doctorId,
+        start: "2026-11-26T08:00:00Z",
+        mode: "telehealth",
+      }),
+    );
     expect(ok.status).toBe(201);
     const a = (await ok.json()) as Appointment;
-    expect(sink.records.map((r) => [r.patientId, r.action])).toEqual([[patientId, "create"]]);
+    // The booking's record is written in the booking's own statement, not through the sink.
+    expect(sink.records).toEqual([]);
+    expect((await auditRows()).at(-1)).toMatchObject({ action: "create", actor_user_id: patientId });
     sink.fail();
-    for (const res of [
-      await book2("2026-11-26T08:30:00Z"),
-      await audited.request(call("POST", `/api/appointments/${a.id}/cancel`, patient, {})),
-    ]) {
-      expect(res.status).toBe(503);
-      expect(res.headers.get("content-type")).toBe("application/problem+json");
-      const text = await res.text();
-      expect(text).not.toContain(patientId);
-      expect(text).toContain("audit-unavailable");
+    const res = await audited.request(call("POST", `/api/appointments/${a.id}/cancel`, patient, {}));
+    expect(res.status).toBe(503);
+    expect(res.headers.get("content-type")).toBe("application/problem+json");
+    const text = await res.text();
+    expect(text).not.toContain(patientId);
+    expect(text).toContain("audit-unavailable");
+    expect(sink.records.length).toBe(0);
+  });
+
+  test("a booking, its event and its audit record commit together or not at all", async () => {
+    const count = async (table: string) =>
+      (await database.query<{ n: number }>(sql.raw(`SELECT count(*)::int AS n FROM ${table}`)))[0]!.n;
+    const counts = async () => [await count("appointments"), await count("outbox"), await count("phi_audit")];
+    const before = await counts();
+    // The audit table refuses the booking's record (as a failing audit store would)…
+    await database.query(
+      sql`ALTER TABLE phi_audit ADD CONSTRAINT refuse_create CHECK (action <> 'create') NOT VALID`,
+    );
+    try {
+      const res = await post("/api/appointments", patient, {
+        doctorId,
+        start: "2026-11-27T08:00:00Z",
+        mode: "in-person",
+      });
+      expect(res.status).toBeGreaterThanOrEqual(500);
+      expect(await res.text()).not.toContain(patientId);
+    } finally {
+      await database.query(sql`ALTER TABLE phi_audit DROP CONSTRAINT refuse_create`);
     }
-    expect(sink.records.length).toBe(1);
+    // …so nothing was booked, nothing enqueued: no unaudited booking exists.
+    expect(await counts()).toEqual(before);
+    const booked = await post("/api/appointments", patient, {
+      doctorId,
+      start: "2026-11-27T08:00:00Z",
+      mode: "in-person",
+    });
+    expect(booked.status).toBe(201);
+    expect(await counts()).toEqual([before[0]! + 1, before[1]! + 1, before[2]! + 1]);
   });
 });

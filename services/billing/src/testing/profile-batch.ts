@@ -76,7 +76,7 @@ try {
     samples.wall.push(performance.now() - wall);
     samples.client.push((client.user + client.system) / 1000);
     samples.server.push(cpuMs(backend) - serverBefore);
-    await database.query(sql`TRUNCATE invoices, payments, outbox`);
+    await database.query(sql`TRUNCATE invoices, payments, refunds, outbox`);
   }
   const show = (v: number[]) =>
     median(v.slice(Math.min(2, v.length - 1)))
