@@ -6,6 +6,7 @@ export * from "./logger.ts";
 export * from "./memory-event-log.ts";
 export * from "./outbox.ts";
 export * from "./partitioner.ts";
+export * from "./poll-loop.ts";
 export * from "./port.ts";
 export * from "./retry.ts";
 export * from "./topics.ts";

@@ -3,8 +3,9 @@ import type { Database, Executor } from "@carebridge/db";
 import { sql } from "drizzle-orm";
 import { type OutgoingEvent, toRecord } from "./cloudevents.ts";
 import { type Logger, silentLogger } from "./logger.ts";
+import { startPollLoop } from "./poll-loop.ts";
 import type { EventLog } from "./port.ts";
-import { backoffDelay, sleep } from "./retry.ts";
+import { sleep } from "./retry.ts";
 
 /** One event bound for a topic under a key (the aggregate id). */
 export interface OutboxEntry {
@@ -117,7 +118,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const lockId = options.lockId ?? DEFAULT_LOCK_ID;
   let running = true;
   let published = 0;
-  let wake: () => void = () => {};
 
   /** Returns rows published, or -1 when another relay holds the lock. */
   const publishBatch = () =>
@@ -156,36 +156,13 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   };
 
-  const loop = (async () => {
-    let failures = 0;
-    await Promise.resolve(); // let the caller hold the handle before the first batch
-    while (running) {
-      try {
-        const n = await drain();
-        failures = 0;
-        if (n === 0 && running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollIntervalMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      } catch (error) {
-        failures++;
-        logger.warn({ err: error, failures }, "outbox relay: publish failed; will retry");
-        await sleep(backoffDelay(failures, { initialMs: 100, maxMs: 5_000 }));
-      }
-    }
-  })();
+  const loop = startPollLoop({ pass: drain, idleMs: pollIntervalMs, logger, name: "outbox relay" });
 
   return {
     drain,
     async stop() {
       running = false;
-      wake();
-      await loop;
+      await loop.stop();
     },
     get published() {
       return published;

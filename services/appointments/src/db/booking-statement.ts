@@ -80,13 +80,13 @@ WITH d AS (
 SELECT d.*, EXISTS (SELECT 1 FROM a) AS inserted FROM d`;
 /** Position of the audit record's first parameter (after the booking's 13 and the event's 6). */
 const AUDIT_AT = 20;
-const STATEMENTS = new Map<string, string>();
-const statement = (withEvent: boolean, withAudit: boolean) => {
-  const name = `${withEvent}/${withAudit}`;
-  let text = STATEMENTS.get(name);
-  if (!text) STATEMENTS.set(name, (text = bookSql(withEvent, withAudit)));
-  return text;
-};
+/** The four statement texts, built once (each is prepared once per connection). */
+const STATEMENTS = new Map(
+  [false, true].flatMap((withEvent) =>
+    [false, true].map((withAudit) => [`${withEvent}/${withAudit}`, bookSql(withEvent, withAudit)] as const),
+  ),
+);
+const statement = (withEvent: boolean, withAudit: boolean) => STATEMENTS.get(`${withEvent}/${withAudit}`)!;
 
 /** What {@link insertBooking} found: the doctor as locked (undefined: gone) and whether it inserted. */
 export interface BookingWrite {

@@ -7,6 +7,7 @@ import {
   type Logger,
   type ProduceRecord,
   sleep,
+  startPollLoop,
   toRecord,
 } from "@carebridge/kafka";
 import type { Store, TxItem } from "./store.ts";
@@ -73,9 +74,7 @@ export function startDynamoOutboxRelay(options: DynamoOutboxRelayOptions): Dynam
   const pollIntervalMs = options.pollIntervalMs ?? 25;
   const batchSize = options.batchSize ?? 100;
   const leaseMs = options.leaseMs ?? 15_000;
-  let running = true;
   let published = 0;
-  let wake = () => {};
 
   const takeLease = async (shard: number) => {
     const now = Date.now();
@@ -142,36 +141,12 @@ export function startDynamoOutboxRelay(options: DynamoOutboxRelayOptions): Dynam
     return run;
   };
 
-  const loop = (async () => {
-    let failures = 0;
-    await Promise.resolve();
-    while (running) {
-      try {
-        const n = await drain();
-        failures = 0;
-        if (n === 0 && running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollIntervalMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      } catch (error) {
-        failures++;
-        logger.warn({ err: error, failures }, "dynamodb outbox relay: publish failed; will retry");
-        await sleep(backoffDelay(failures, { initialMs: 100, maxMs: 5_000 }));
-      }
-    }
-  })();
+  const loop = startPollLoop({ pass: drain, idleMs: pollIntervalMs, logger, name: "dynamodb outbox relay" });
 
   return {
     drain,
     async stop() {
-      running = false;
-      wake();
-      await loop;
+      await loop.stop();
       await draining;
       // Hand the shards over at once rather than after the lease runs out.
       await Promise.all(
