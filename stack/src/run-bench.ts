@@ -5,13 +5,14 @@
  *   bun run bench packages/kafka    # only benches under a path
  */
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import {
   type Bench,
   type BenchResult,
   cacheDir,
   clusterDir,
   meetsTarget,
+  perRunDir,
   ratioOf,
   repoRoot,
   startKafkaBroker,
@@ -28,8 +29,8 @@ const files = [
   .sort();
 
 // Per run: two runs at once must not delete each other's servers.
-const pgDir = clusterDir(`bench-pg-${process.pid}`);
-const kafkaDir = cacheDir(`bench-kafka-${process.pid}`);
+const pgDir = perRunDir("bench-pg", dirname(clusterDir("bench-pg")));
+const kafkaDir = perRunDir("bench-kafka", cacheDir());
 rmSync(pgDir, { recursive: true, force: true });
 const [postgres, kafka] = await Promise.all([
   startPostgresServer({ dataDir: pgDir }),

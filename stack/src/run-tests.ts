@@ -10,10 +10,11 @@
  *   bun run test -- packages/kafka   # only files under a path
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { dirname, join, relative } from "node:path";
 import {
   cacheDir,
   clusterDir,
+  perRunDir,
   repoRoot,
   startDynamoDbLocal,
   startKafkaBroker,
@@ -102,8 +103,8 @@ if (phases.includes("unit")) await runPhase("unit", {}, 30_000);
 const needsInfra = phases.some((p) => p !== "unit" && files.some((f) => kindOf(f) === p));
 if (needsInfra) {
   // Per run, so two runs at once (two terminals, two agents) never delete each other's servers.
-  const pgDir = clusterDir(`test-run-pg-${process.pid}`);
-  const kafkaDir = cacheDir(`test-run-kafka-${process.pid}`);
+  const pgDir = perRunDir("test-run-pg", dirname(clusterDir("test-run-pg")));
+  const kafkaDir = perRunDir("test-run-kafka", cacheDir());
   rmSync(pgDir, { recursive: true, force: true });
   const started = performance.now();
   const [postgres, kafka, dynamodb] = await Promise.all([

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 
 /** The repository root (the folder holding bun.lock). */
@@ -69,5 +69,28 @@ export function isProcess(pid: number, marker: string): boolean {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker);
   } catch {
     return false;
+  }
+}
+
+/**
+ * A per-run folder `<parent>/<name>-<pid>` (two runs at once never share servers' data), after
+ * removing the ones of earlier runs whose process is gone (killed runs never clean up).
+ */
+export function perRunDir(name: string, parent: string): string {
+  mkdirSync(parent, { recursive: true });
+  for (const entry of readdirSync(parent)) {
+    const match = entry.match(/^(.+)-(\d+)$/);
+    if (match?.[1] !== name || !match[2] || isAlive(Number(match[2]))) continue;
+    rmSync(join(parent, entry), { recursive: true, force: true });
+  }
+  return join(parent, `${name}-${process.pid}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
   }
 }
