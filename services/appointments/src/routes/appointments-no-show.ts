@@ -1,5 +1,6 @@
-import { auditPhiRead, getPrincipal, type HttpApp } from "@carebridge/http";
+import { getPrincipal, type HttpApp, phiAuditRecord } from "@carebridge/http";
 import { createRoute } from "@hono/zod-openapi";
+import { writePhiAudit } from "../db/phi-audit.ts";
 import type { AppointmentsDeps } from "../deps.ts";
 import { applyStatusCommand } from "../domain/appointment-commands.ts";
 import { appointmentFor } from "./access.ts";
@@ -20,13 +21,13 @@ export function registerAppointmentsNoShow(app: HttpApp, deps: AppointmentsDeps)
     const principal = getPrincipal(c);
     const appointment = await deps.database.transaction(async (tx) => {
       const current = await appointmentFor(tx, principal, id, ["doctor"], { forUpdate: true });
-      return applyStatusCommand(tx, current, "no-show", { nowMs: deps.clock() });
-    });
-    // The response carries the patient's data: audited like a read, fail-closed (503 without a record).
-    await auditPhiRead(c, deps.audit, {
-      patientId: appointment.patientId,
-      resource: "appointment",
-      action: "update",
+      const changed = await applyStatusCommand(tx, current, "no-show", { nowMs: deps.clock() });
+      // The response carries the patient's data: its audit record commits with the change.
+      await writePhiAudit(
+        tx,
+        phiAuditRecord(c, { patientId: changed.patientId, resource: "appointment", action: "update" }),
+      );
+      return changed;
     });
     return c.json(appointment, 200);
   });

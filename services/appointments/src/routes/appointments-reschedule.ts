@@ -1,5 +1,6 @@
-import { auditPhiRead, getPrincipal, type HttpApp } from "@carebridge/http";
+import { getPrincipal, type HttpApp, phiAuditRecord } from "@carebridge/http";
 import { createRoute, z } from "@hono/zod-openapi";
+import { writePhiAudit } from "../db/phi-audit.ts";
 import { retryTransient } from "../db/retry.ts";
 import type { AppointmentsDeps } from "../deps.ts";
 import { reschedule } from "../domain/appointment-commands.ts";
@@ -26,18 +27,18 @@ export function registerAppointmentsReschedule(app: HttpApp, deps: AppointmentsD
       appointment = await retryTransient(() =>
         deps.database.transaction(async (tx) => {
           const current = await appointmentFor(tx, principal, id, ["patient"], { forUpdate: true });
-          return reschedule(tx, current, Date.parse(start), deps.clock());
+          const changed = await reschedule(tx, current, Date.parse(start), deps.clock());
+          // The response carries the patient's data: its audit record commits with the change.
+          await writePhiAudit(
+            tx,
+            phiAuditRecord(c, { patientId: changed.patientId, resource: "appointment", action: "update" }),
+          );
+          return changed;
         }),
       );
     } catch (error) {
       throw bookingHttpError(error);
     }
-    // The response carries the patient's data: audited like a read, fail-closed (503 without a record).
-    await auditPhiRead(c, deps.audit, {
-      patientId: appointment.patientId,
-      resource: "appointment",
-      action: "update",
-    });
     return c.json(appointment, 200);
   });
 }

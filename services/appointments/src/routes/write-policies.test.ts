@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type Database, openPglite } from "@carebridge/db";
-import { createLogger, type HttpApp, memoryAuditSink } from "@carebridge/http";
+import type { HttpApp } from "@carebridge/http";
 import type { TestIssuer } from "@carebridge/http/testing";
 import { sql } from "drizzle-orm";
-import { createApp } from "../app.ts";
-import { createAppointmentsDeps } from "../deps.ts";
 import type { Appointment } from "../domain/appointment.ts";
 import { buildTestApp, call, seedDoctor, seedPatient, type TestClock } from "../test-support.ts";
 
@@ -137,36 +135,29 @@ describe("state-changing responses are audited like reads", () => {
     ]);
   });
 
-  test("fail-closed: a change whose audit record cannot be written is withheld (503 problem)", async () => {
-    const sink = memoryAuditSink();
-    const deps = createAppointmentsDeps({
-      database,
-      logger: createLogger({ service: "appointments", level: "silent" }),
-      keys: issuer.keys,
-      clock,
-      audit: sink,
-    });
-    const audited = createApp(deps);
-    const ok = await audited.request(
-      call("POST", "/api/appointments", patient, {
-        doctorId,
-        start: "2026-11-26T08:00:00Z",
-        mode: "telehealth",
-      }),
+  test("a change whose audit record cannot be written is not made (503 problem, nothing changed)", async () => {
+    const a = await book("2026-11-26T08:00:00Z");
+    const outboxBefore = await outboxTypes(a.id);
+    // The audit table refuses update records (as a failing audit store would)…
+    await database.query(
+      sql`ALTER TABLE phi_audit ADD CONSTRAINT refuse_update CHECK (action <> 'update') NOT VALID`,
     );
-    expect(ok.status).toBe(201);
-    const a = (await ok.json()) as Appointment;
-    // The booking's record is written in the booking's own statement, not through the sink.
-    expect(sink.records).toEqual([]);
-    expect((await auditRows()).at(-1)).toMatchObject({ action: "create", actor_user_id: patientId });
-    sink.fail();
-    const res = await audited.request(call("POST", `/api/appointments/${a.id}/cancel`, patient, {}));
+    let res: Response;
+    try {
+      res = await post(`/api/appointments/${a.id}/cancel`, patient, { reason: "x" });
+    } finally {
+      await database.query(sql`ALTER TABLE phi_audit DROP CONSTRAINT refuse_update`);
+    }
     expect(res.status).toBe(503);
     expect(res.headers.get("content-type")).toBe("application/problem+json");
     const text = await res.text();
     expect(text).not.toContain(patientId);
     expect(text).toContain("audit-unavailable");
-    expect(sink.records.length).toBe(0);
+    // …so the cancellation rolled back with it: still booked, no event, and a retry works.
+    const after = await app.request(call("GET", `/api/appointments/${a.id}`, patient));
+    expect(((await after.json()) as Appointment).status).toBe("booked");
+    expect(await outboxTypes(a.id)).toEqual(outboxBefore);
+    expect((await post(`/api/appointments/${a.id}/cancel`, patient, { reason: "x" })).status).toBe(200);
   });
 
   test("a booking, its event and its audit record commit together or not at all", async () => {
