@@ -1,5 +1,5 @@
 import type { Executor } from "@carebridge/db";
-import { and, eq } from "drizzle-orm";
+import { and, asc, eq, inArray, lte } from "drizzle-orm";
 import { payments } from "./schema.ts";
 
 /** A payment row as stored. */
@@ -36,18 +36,13 @@ export async function insertPendingPayment(
   return row;
 }
 
-/** Renews a pending payment's lease (a retry takes it over). */
-export async function touchPayment(db: Executor, id: string, at: string): Promise<void> {
-  await db.update(payments).set({ updatedAt: at }).where(eq(payments.id, id));
-}
-
-/** Settles a payment with the processor's answer. */
+/** Settles a still pending payment with the processor's answer; false if it was settled already. */
 export async function settlePayment(
   db: Executor,
   id: string,
   outcome: { status: "succeeded" | "declined"; processorRef?: string; failure?: string; at: string },
-): Promise<void> {
-  await db
+): Promise<boolean> {
+  const rows = await db
     .update(payments)
     .set({
       status: outcome.status,
@@ -55,5 +50,37 @@ export async function settlePayment(
       failure: outcome.failure ?? null,
       updatedAt: outcome.at,
     })
-    .where(and(eq(payments.id, id), eq(payments.status, "pending")));
+    .where(and(eq(payments.id, id), eq(payments.status, "pending")))
+    .returning({ id: payments.id });
+  return rows.length > 0;
+}
+
+/**
+ * Claims up to `limit` pending payments whose lease ended (`updatedAt` at or before `staleBefore`),
+ * of one invoice or of all: each lease is renewed to `at`, so another claimer skips them until it
+ * ends again (locked rows are skipped, never waited for). The claimer then finishes them.
+ */
+export async function claimStalePayments(
+  db: Executor,
+  {
+    staleBefore,
+    at,
+    limit,
+    invoiceId,
+  }: { staleBefore: string; at: string; limit: number; invoiceId?: string },
+): Promise<PaymentRow[]> {
+  const stale = db
+    .select({ id: payments.id })
+    .from(payments)
+    .where(
+      and(
+        eq(payments.status, "pending"),
+        lte(payments.updatedAt, staleBefore),
+        invoiceId === undefined ? undefined : eq(payments.invoiceId, invoiceId),
+      ),
+    )
+    .orderBy(asc(payments.updatedAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+  return db.update(payments).set({ updatedAt: at }).where(inArray(payments.id, stale)).returning();
 }

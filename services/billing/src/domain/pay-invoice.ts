@@ -1,20 +1,9 @@
-import { isUniqueViolation, type Tx } from "@carebridge/db";
+import { isUniqueViolation } from "@carebridge/db";
 import { AppError, badRequest, conflict, serviceUnavailable } from "@carebridge/http";
-import { enqueueEvents } from "@carebridge/kafka";
-import { findInvoice, type InvoiceRow, markPaid } from "../db/invoice-queries.ts";
-import {
-  findPendingPayment,
-  insertPendingPayment,
-  type PaymentRow,
-  settlePayment,
-  touchPayment,
-} from "../db/payment-queries.ts";
+import { findInvoice, type InvoiceRow } from "../db/invoice-queries.ts";
+import { findPendingPayment, insertPendingPayment, type PaymentRow } from "../db/payment-queries.ts";
 import type { BillingDeps } from "../deps.ts";
-import { invoiceEvent } from "../events/invoice-events.ts";
-import { recordRefunds } from "./refunds.ts";
-
-const refundExcess = (tx: Tx, invoice: InvoiceRow, amountCents: number, at: string) =>
-  recordRefunds(tx, [{ invoiceId: invoice.id, currency: invoice.currency, amountCents }], at);
+import { settleCharge, sweepStalePayments } from "./settle-payment.ts";
 
 /** 402: the card processor declined the charge. */
 export const paymentDeclined = (reason: string) =>
@@ -38,10 +27,22 @@ export function assertPayable(invoice: InvoiceRow, amountCents: number): void {
   }
 }
 
+const inProgress = (retryAfterMs: number) =>
+  conflict("A payment of this invoice is in progress.", {
+    code: "payment-in-progress",
+    headers: { "Retry-After": String(Math.ceil(Math.max(1_000, retryAfterMs) / 1000)) },
+  });
+
+const unreachable = (deps: BillingDeps) =>
+  serviceUnavailable("The card processor could not be reached; try again shortly.", {
+    code: "processor-unavailable",
+    headers: { "Retry-After": String(Math.ceil(deps.pendingLeaseMs / 1000)) },
+  });
+
 /**
  * Step 1, in its own transaction: the pending payment row. Its id is the processor's idempotency
- * key, so a crash after charging never charges twice: a pending payment older than the lease (its
- * request died) is taken over by the next attempt and charged again under the same key.
+ * key, so a crash after charging never charges twice: a pending payment whose lease ended (its
+ * request died) is finished under that key by {@link finishStale} or the refund worker's sweep.
  */
 async function reservePayment(
   deps: BillingDeps,
@@ -55,38 +56,51 @@ async function reservePayment(
       assertPayable(invoice, amountCents);
       const at = deps.now();
       const pending = await findPendingPayment(tx, invoiceId);
-      if (pending) {
-        const age = Date.parse(at) - Date.parse(pending.updatedAt);
-        if (age < deps.pendingLeaseMs || pending.amountCents !== amountCents) {
-          throw conflict("A payment of this invoice is in progress.", {
-            code: "payment-in-progress",
-            headers: { "Retry-After": String(Math.ceil(Math.max(1, deps.pendingLeaseMs - age) / 1000)) },
-          });
-        }
-        await touchPayment(tx, pending.id, at);
-        return pending;
-      }
+      if (pending) throw inProgress(deps.pendingLeaseMs - (Date.parse(at) - Date.parse(pending.updatedAt)));
       return insertPendingPayment(tx, { id: Bun.randomUUIDv7(), invoiceId, amountCents, at });
     });
   } catch (error) {
-    if (isUniqueViolation(error))
-      throw conflict("A payment of this invoice is in progress.", { code: "payment-in-progress" });
+    if (isUniqueViolation(error)) throw inProgress(deps.pendingLeaseMs);
     throw error;
   }
 }
 
 /**
- * Pays an invoice: pending payment row → charge (outside any transaction) → payment settled,
- * invoice paid and `invoice.paid` in the outbox, in one transaction. The invoice is re-read and
- * locked at the end: if the appointment's events changed it meanwhile (a late-cancellation fee),
- * the payment counts up to the new patient share and any excess becomes a pending refund.
+ * Finishes this invoice's pending payment whose lease ended (its request died with the outcome
+ * unknown) before a new request is judged. Returns the invoice if that payment paid it (the
+ * client's earlier attempt went through: its retry gets the paid invoice), else the invoice as it
+ * now is. A processor still unreachable → 503, the payment left pending.
+ */
+async function finishStale(
+  deps: BillingDeps,
+  invoice: InvoiceRow,
+): Promise<{ paid?: InvoiceRow; now: InvoiceRow }> {
+  const { finished, failed } = await sweepStalePayments(deps, { invoiceId: invoice.id, limit: 1 });
+  if (failed > 0) throw unreachable(deps);
+  if (finished.length === 0) return { now: invoice };
+  const [done] = finished;
+  if (done?.kind === "counted" && done.invoice.status === "paid")
+    return { paid: done.invoice, now: done.invoice };
+  const now = await findInvoice(deps.database.db, invoice.id);
+  if (!now) throw new Error(`invoice ${invoice.id} vanished`);
+  return { now };
+}
+
+/**
+ * Pays an invoice: a stranded payment of it is finished first; then pending payment row → charge
+ * (outside any transaction) → {@link settleCharge}: payment settled, invoice paid and
+ * `invoice.paid` in the outbox, in one transaction. If the appointment's events changed the
+ * invoice meanwhile (a late-cancellation fee, a void), the payment counts up to the new patient
+ * share and any excess becomes a pending refund.
  */
 export async function payInvoice(
   deps: BillingDeps,
   invoice: InvoiceRow,
   amountCents: number,
 ): Promise<InvoiceRow> {
-  assertPayable(invoice, amountCents);
+  const stale = await finishStale(deps, invoice);
+  if (stale.paid) return stale.paid;
+  assertPayable(stale.now, amountCents);
   const payment = await reservePayment(deps, invoice.id, amountCents);
   let result: Awaited<ReturnType<BillingDeps["processor"]["charge"]>>;
   try {
@@ -98,57 +112,30 @@ export async function payInvoice(
       method: "card",
     });
   } catch (error) {
-    // Outcome unknown: the payment stays pending; a retry after the lease re-sends it under the same key.
+    // Outcome unknown: the payment stays pending; after its lease a retry or the worker re-sends it under the same key.
     deps.logger.warn({ err: error, paymentId: payment.id }, "card processor failed; payment left pending");
-    throw serviceUnavailable("The card processor could not be reached; try again shortly.", {
-      code: "processor-unavailable",
-      headers: { "Retry-After": String(Math.ceil(deps.pendingLeaseMs / 1000)) },
-    });
+    throw unreachable(deps);
   }
-  if (result.status === "declined") {
-    await settlePayment(deps.database.db, payment.id, {
-      status: "declined",
-      failure: result.reason,
-      at: deps.now(),
-    });
-    throw paymentDeclined(result.reason);
-  }
-  const settled = await deps.database.transaction(async (tx) => {
-    const at = deps.now();
-    // Locks in the same order as the reservation (invoice, then payment): no deadlock between them.
-    const current = await findInvoice(tx, invoice.id, true);
-    if (!current) throw new Error(`invoice ${invoice.id} vanished`);
-    await settlePayment(tx, payment.id, { status: "succeeded", processorRef: result.reference, at });
-    // Voided or settled meanwhile: the whole charge is owed back (a pending refund); nothing else changes.
-    if (current.status !== "open") {
-      await refundExcess(tx, current, payment.amountCents, at);
-      await markPaid(tx, current.id, {
-        paidCents: current.paidCents,
-        refundedCents: current.refundedCents + payment.amountCents,
-        status: current.status,
-        updatedAt: at,
+  const settled = await settleCharge(deps, payment, result);
+  switch (settled.kind) {
+    case "declined":
+      throw paymentDeclined(settled.reason);
+    case "counted":
+      return settled.invoice;
+    case "refunded":
+      throw conflict(
+        `The invoice became ${settled.invoice.status} while it was being paid; the payment will be refunded.`,
+        { code: `invoice-${settled.invoice.status}` },
+      );
+    case "settled-already": {
+      // Our lease ran out mid-charge and a sweep finished the payment: answer from what it did.
+      const now = await findInvoice(deps.database.db, invoice.id);
+      if (now?.status === "paid") return now;
+      throw conflict("This payment was settled by another attempt; check the invoice.", {
+        code: "payment-settled",
       });
-      return { ok: false as const, changed: current.status };
     }
-    // A fee lowered the balance meanwhile: the payment counts up to it, the rest is refunded.
-    const paidCents = Math.min(current.patientDueCents, current.paidCents + payment.amountCents);
-    const excess = current.paidCents + payment.amountCents - paidCents;
-    await refundExcess(tx, current, excess, at);
-    const status = paidCents >= current.patientDueCents ? "paid" : "open";
-    const row = await markPaid(tx, current.id, {
-      paidCents,
-      refundedCents: current.refundedCents + excess,
-      status,
-      updatedAt: at,
-    });
-    await enqueueEvents(tx, [invoiceEvent(row, at)]);
-    return { ok: true as const, row };
-  });
-  if (settled.ok) return settled.row;
-  throw conflict(
-    `The invoice became ${settled.changed} while it was being paid; the payment will be refunded.`,
-    {
-      code: `invoice-${settled.changed}`,
-    },
-  );
+    default:
+      throw new Error(`unexpected settlement ${settled satisfies never}`);
+  }
 }

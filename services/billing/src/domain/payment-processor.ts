@@ -92,7 +92,11 @@ export function fakePaymentProcessor(options: FakeProcessorOptions = {}): FakePa
       calls.push(request);
       await options.during?.(request);
       const known = answers.get(request.paymentId);
-      if (known) return known;
+      if (known) {
+        // A repeat is answered with the original result, never charged again (unless unreachable again).
+        if (options.fail?.(request)) throw new Error("processor unreachable (fake)");
+        return known;
+      }
       const reason = options.decline?.(request) ?? null;
       const result: ChargeResult =
         reason === null

@@ -1,74 +1,10 @@
-import type { Database, Executor } from "@carebridge/db";
+import type { Database } from "@carebridge/db";
 import type { Logger } from "pino";
-import {
-  claimDueRefunds,
-  completeRefund,
-  deferRefund,
-  findRefundablePayments,
-  insertRefunds,
-  type RefundablePayment,
-  type RefundRow,
-} from "../db/refund-queries.ts";
+import { claimDueRefunds, completeRefund, deferRefund } from "../db/refund-queries.ts";
 import type { PaymentProcessor } from "./payment-processor.ts";
+import { sweepStalePayments } from "./settle-payment.ts";
 
-/** An amount an invoice owes back to its patient. */
-export interface RefundOwed {
-  invoiceId: string;
-  currency: string;
-  amountCents: number;
-}
-
-/**
- * Splits what an invoice owes back over its payments, newest first, never refunding more of a
- * payment than is left of it. Throws if the payments cannot cover it (billing's books are wrong).
- */
-export function allocateRefund(
-  owed: RefundOwed,
-  payments: readonly RefundablePayment[],
-  at: string,
-): RefundRow[] {
-  const rows: RefundRow[] = [];
-  let left = owed.amountCents;
-  for (const payment of payments) {
-    if (left <= 0) break;
-    const amountCents = Math.min(left, payment.refundableCents);
-    if (amountCents <= 0) continue;
-    rows.push({
-      id: Bun.randomUUIDv7(),
-      invoiceId: owed.invoiceId,
-      paymentId: payment.paymentId,
-      amountCents,
-      currency: owed.currency,
-      status: "pending",
-      processorRef: null,
-      attempts: 0,
-      lastError: null,
-      nextAttemptAt: at,
-      createdAt: at,
-      updatedAt: at,
-    });
-    left -= amountCents;
-  }
-  if (left > 0) throw new Error(`invoice ${owed.invoiceId}: ${left} cents owed back exceed its payments`);
-  return rows;
-}
-
-/**
- * Writes the pending refunds for these amounts, in the caller's transaction (the one that lowered
- * what the invoices ask for; the invoices must be locked in it). The refund worker carries them out.
- */
-export async function recordRefunds(tx: Executor, owed: readonly RefundOwed[], at: string): Promise<void> {
-  const due = owed.filter((o) => o.amountCents > 0);
-  if (due.length === 0) return;
-  const payments = await findRefundablePayments(
-    tx,
-    due.map((o) => o.invoiceId),
-  );
-  await insertRefunds(
-    tx,
-    due.flatMap((o) => allocateRefund(o, payments.get(o.invoiceId) ?? [], at)),
-  );
-}
+export { allocateRefund, type RefundOwed, recordRefunds } from "./refund-allocation.ts";
 
 /** What the refund worker needs. */
 export interface RefundWorkerDeps {
@@ -76,6 +12,8 @@ export interface RefundWorkerDeps {
   processor: PaymentProcessor;
   logger: Logger;
   now: () => string;
+  /** How long a pending payment is left to its request before the worker finishes it (default 30 s). */
+  pendingLeaseMs?: number;
 }
 
 /** Tuning of the refund worker. */
@@ -132,7 +70,11 @@ export interface RefundWorker {
   stop(): Promise<void>;
 }
 
-/** Runs {@link processDueRefunds} every `intervalMs` (at once again while it finds work) until stopped. */
+/**
+ * Runs every `intervalMs` (at once again while it finds work) until stopped: first finishes the
+ * payments stranded pending (their request died after charging; see {@link sweepStalePayments}),
+ * then {@link processDueRefunds}, so a refund such a payment owes is carried out in the same pass.
+ */
 export function startRefundWorker(
   deps: RefundWorkerDeps,
   options: RefundWorkerOptions & { intervalMs?: number } = {},
@@ -144,8 +86,9 @@ export function startRefundWorker(
     while (!stopped) {
       let busy = false;
       try {
+        const swept = await sweepStalePayments(deps, { limit: options.limit });
         const { succeeded, failed } = await processDueRefunds(deps, options);
-        busy = succeeded + failed > 0;
+        busy = swept.finished.length + succeeded + failed > 0;
       } catch (error) {
         deps.logger.error({ err: error }, "refund worker pass failed");
       }
